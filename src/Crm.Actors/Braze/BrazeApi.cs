@@ -1,0 +1,198 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Flurl.Http;
+
+namespace Crm.Actors.Braze;
+
+public sealed record BrazeSettings(
+    Uri RestEndpoint,
+    string ApiKey,
+    int RequestsPerWindow,
+    TimeSpan Window,
+    int MaxObjectsPerRequest,
+    int MaxRequestsInFlight,
+    TimeSpan RequestTimeout,
+    TimeSpan MinBackoff,
+    TimeSpan MaxBackoff)
+{
+    /// <summary>The key is a secret: records print their members, so this one never shows it.</summary>
+    public override string ToString() =>
+        $"BrazeSettings {{ RestEndpoint = {RestEndpoint}, ApiKey = ***, RequestsPerWindow = {RequestsPerWindow}, Window = {Window}, " +
+        $"MaxObjectsPerRequest = {MaxObjectsPerRequest}, MaxRequestsInFlight = {MaxRequestsInFlight} }}";
+}
+
+/// <summary>How Braze answered one request.</summary>
+public abstract record BrazeOutcome(RateLimitInfo? RateLimit)
+{
+    /// <summary>201: accepted, except the objects listed in <paramref name="Rejected"/> (index in the batch, Braze's reason).</summary>
+    public sealed record Accepted(IReadOnlyList<(int Index, string Reason)> Rejected, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit);
+
+    /// <summary>400 and other permanent refusals of the whole request.</summary>
+    public sealed record Refused(int Status, string Reason, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit);
+
+    /// <summary>401/403: the credentials are wrong.</summary>
+    public sealed record Unauthorized(int Status, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit);
+
+    /// <summary>429, 5xx, timeouts, refused connections: retry later.</summary>
+    public sealed record Transient(string Reason, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit);
+}
+
+public interface IBrazeApi
+{
+    Task<BrazeOutcome> SendAsync(BrazeBatch batch, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The Braze REST API over Flurl: <c>/users/track</c> and <c>/users/delete</c>. Classifies every answer into a
+/// <see cref="BrazeOutcome"/>; it never throws for an HTTP or network failure.
+/// </summary>
+public sealed class BrazeApi : IBrazeApi, IDisposable
+{
+    private readonly FlurlClient _client;
+
+    public BrazeApi(BrazeSettings settings)
+    {
+        _client = new FlurlClient(settings.RestEndpoint.ToString())
+            .WithTimeout(settings.RequestTimeout)
+            .WithHeader("Authorization", "Bearer " + settings.ApiKey)
+            .AllowAnyHttpStatus();
+    }
+
+    public async Task<BrazeOutcome> SendAsync(BrazeBatch batch, CancellationToken cancellationToken = default)
+    {
+        var body = batch.IsDelete ? BrazeRequestBody.Delete(batch.Items) : BrazeRequestBody.Track(batch.Items, out _);
+        var path = batch.IsDelete ? "users/delete" : "users/track";
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = (await _client.Request(path).PostAsync(content, cancellationToken: cancellationToken).ConfigureAwait(false)).ResponseMessage;
+            var rateLimit = ReadRateLimit(response);
+            var status = (int)response.StatusCode;
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            return status switch
+            {
+                >= 200 and < 300 => new BrazeOutcome.Accepted(batch.IsDelete ? [] : BrazeRequestBody.RejectedObjects(batch.Items, text), rateLimit),
+                401 or 403 => new BrazeOutcome.Unauthorized(status, rateLimit),
+                408 or 429 or >= 500 => new BrazeOutcome.Transient($"HTTP {status}", rateLimit),
+                _ => new BrazeOutcome.Refused(status, $"HTTP {status}: {BrazeRequestBody.Message(text)}", rateLimit),
+            };
+        }
+        catch (FlurlHttpTimeoutException)
+        {
+            return new BrazeOutcome.Transient("timed out", null);
+        }
+        catch (FlurlHttpException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new BrazeOutcome.Transient(e.InnerException?.Message ?? e.Message, null);
+        }
+        catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new BrazeOutcome.Transient(e.Message, null);
+        }
+    }
+
+    private static RateLimitInfo? ReadRateLimit(HttpResponseMessage response)
+    {
+        int? Header(string name) =>
+            response.Headers.TryGetValues(name, out var values) && int.TryParse(values.FirstOrDefault(), out var v) ? v : null;
+        long? resetSeconds = response.Headers.TryGetValues("X-RateLimit-Reset", out var resets) && long.TryParse(resets.FirstOrDefault(), out var r) ? r : null;
+        var limit = Header("X-RateLimit-Limit");
+        var remaining = Header("X-RateLimit-Remaining");
+        if (limit is null && remaining is null && resetSeconds is null) return null;
+        return new RateLimitInfo(limit, remaining, resetSeconds is { } s ? DateTimeOffset.FromUnixTimeSeconds(s) : null);
+    }
+
+    public void Dispose() => _client.Dispose();
+}
+
+/// <summary>Builds request bodies from pre-rendered objects and reads Braze's answers. Pure.</summary>
+public static class BrazeRequestBody
+{
+    private static readonly (MarketingObjectKind Kind, string Array)[] Arrays =
+    [
+        (MarketingObjectKind.Attributes, "attributes"),
+        (MarketingObjectKind.Event, "events"),
+        (MarketingObjectKind.Purchase, "purchases"),
+    ];
+
+    /// <summary>
+    /// <c>{"attributes":[...],"events":[...],"purchases":[...]}</c>, empty arrays left out. Objects keep their
+    /// batch order within each array; <paramref name="positions"/> maps (array, index) back to the batch index.
+    /// </summary>
+    public static string Track(IReadOnlyList<PendingObject> items, out Dictionary<(string Array, int Index), int> positions)
+    {
+        positions = new Dictionary<(string, int), int>();
+        var body = new StringBuilder(items.Sum(i => i.Object.Json.Length + 1) + 64).Append('{');
+        var firstArray = true;
+        foreach (var (kind, array) in Arrays)
+        {
+            var index = 0;
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i].Object.Kind != kind) continue;
+                if (index == 0)
+                {
+                    if (!firstArray) body.Append(',');
+                    body.Append('"').Append(array).Append("\":[");
+                    firstArray = false;
+                }
+                else
+                {
+                    body.Append(',');
+                }
+                body.Append(items[i].Object.Json);
+                positions[(array, index++)] = i;
+            }
+            if (index > 0) body.Append(']');
+        }
+        return body.Append('}').ToString();
+    }
+
+    /// <summary><c>{"external_ids":[...]}</c> (each object of a delete batch is the JSON string of an id).</summary>
+    public static string Delete(IReadOnlyList<PendingObject> items) =>
+        "{\"external_ids\":[" + string.Join(',', items.Select(i => i.Object.Json).Distinct()) + "]}";
+
+    /// <summary>The batch indexes of the objects a 201 answer lists under <c>errors</c>, with Braze's reason.</summary>
+    public static IReadOnlyList<(int Index, string Reason)> RejectedObjects(IReadOnlyList<PendingObject> items, string responseBody)
+    {
+        if (string.IsNullOrWhiteSpace(responseBody) || !responseBody.Contains("\"errors\"", StringComparison.Ordinal)) return [];
+        Track(items, out var positions);
+        var rejected = new List<(int, string)>();
+        try
+        {
+            using var document = JsonDocument.Parse(responseBody);
+            if (!document.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array) return [];
+            foreach (var error in errors.EnumerateArray())
+            {
+                var reason = error.TryGetProperty("type", out var type) ? type.GetString() ?? "rejected by Braze" : "rejected by Braze";
+                if (error.TryGetProperty("input_array", out var array) && error.TryGetProperty("index", out var index) &&
+                    index.TryGetInt32(out var i) && positions.TryGetValue((array.GetString() ?? "", i), out var position))
+                {
+                    rejected.Add((position, reason));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+        return rejected;
+    }
+
+    /// <summary>Braze's <c>message</c>, or the start of the body.</summary>
+    public static string Message(string responseBody)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(responseBody);
+            if (document.RootElement.ValueKind == JsonValueKind.Object &&
+                document.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
+                return message.GetString()!;
+        }
+        catch (JsonException)
+        {
+        }
+        return responseBody.Length <= 200 ? responseBody : responseBody[..200];
+    }
+}

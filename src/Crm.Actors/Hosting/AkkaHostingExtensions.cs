@@ -1,0 +1,89 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Akka.Pattern;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using Crm.Actors.Braze;
+using Crm.Actors.Catalog;
+using Crm.Actors.Customers;
+using Crm.Actors.Kafka;
+using Crm.Actors.Pipeline;
+using LinqToDB;
+
+namespace Crm.Actors.Hosting;
+
+/// <summary>Each feature of Crm.Actors as one step of the Akka.Hosting chain; the host and the tests use the same steps.</summary>
+public static class AkkaHostingExtensions
+{
+    /// <summary>Akka's log goes through Serilog, with named template properties.</summary>
+    public static AkkaConfigurationBuilder WithCrmLogging(this AkkaConfigurationBuilder builder) =>
+        builder.ConfigureLoggers(loggers =>
+        {
+            loggers.ClearLoggers();
+            loggers.AddLogger<SerilogLogger>();
+            // Akka 1.5.7x formats named templates itself (SemanticLogMessageFormatter is the default, and
+            // setting SerilogLogMessageFormatter is obsolete): {Name} properties reach Serilog as properties.
+        });
+
+    /// <summary>Remoting on <c>Cluster:Hostname</c>:<c>Cluster:Port</c>; joins <c>Cluster:SeedNodes</c>, or itself when none.</summary>
+    public static AkkaConfigurationBuilder WithCrmCluster(this AkkaConfigurationBuilder builder, ClusterSettings settings)
+    {
+        builder
+            .WithRemoting(settings.Hostname, settings.Port)
+            .WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes.ToArray() });
+        if (settings.SeedNodes.Count == 0)
+            builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
+        return builder;
+    }
+
+    /// <summary>Akka.Persistence.Sql journal and snapshot store: SQLite (embedded default) or PostgreSQL.</summary>
+    public static AkkaConfigurationBuilder WithCrmPersistence(this AkkaConfigurationBuilder builder, PersistenceSettings settings) =>
+        builder.WithSqlPersistence(
+            connectionString: settings.ConnectionString,
+            providerName: settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
+            autoInitialize: true);
+
+    /// <summary>The node's Braze gateway, registered as <see cref="BrazeGateway"/>.</summary>
+    public static AkkaConfigurationBuilder WithBrazeGateway(
+        this AkkaConfigurationBuilder builder, BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters) =>
+        builder.WithActors((system, registry) =>
+            registry.Register<BrazeGateway>(system.ActorOf(BrazeGateway.Props(settings, api, deadLetters, counters), "braze-gateway")));
+
+    /// <summary>
+    /// The customer entities, sharded by customer id with shard = Kafka partition. Each entity sits under a
+    /// <see cref="BackoffSupervisor"/> that restarts it after a growing delay when it stops (a journal failure stops a
+    /// persistent actor); the shard's stop message passes through to it.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithCustomerSharding(
+        this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog) =>
+        builder.WithShardRegion<CustomerActor>(
+            CustomerActor.EntityType,
+            (_, registry, _) =>
+            {
+                var gateway = registry.Get<BrazeGateway>();
+                return customerId => BackoffSupervisor.Props(
+                    Backoff.OnStop(
+                            CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery),
+                            childName: CustomerActor.EntityType,
+                            minBackoff: settings.MinBackoff,
+                            maxBackoff: settings.MaxBackoff,
+                            randomFactor: 0.2,
+                            maxNrOfRetries: 10)
+                        .WithFinalStopMessage(message => message is PoisonPill));
+            },
+            CustomerMessageExtractor.ConsistentRandom(settings.Partitions),
+            new ShardOptions
+            {
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = false,
+                PassivateIdleEntityAfter = settings.PassivateAfter,
+                HandOffStopMessage = PoisonPill.Instance,
+            });
+
+    /// <summary>Starts the Kafka pipeline into the customer region once the actor system is up.</summary>
+    public static AkkaConfigurationBuilder WithKafkaPipeline(this AkkaConfigurationBuilder builder, KafkaPipeline pipeline) =>
+        builder.AddStartup((system, registry) => pipeline.Start(system, registry.Get<CustomerActor>()));
+}

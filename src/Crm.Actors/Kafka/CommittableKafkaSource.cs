@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Akka;
+using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Actors.Kafka;
+
+/// <summary>
+/// A committable, partition-aware Kafka source on Confluent.Kafka. One dedicated thread owns the consumer:
+/// it polls, serves rebalance callbacks and performs commits (the consumer is not shared across threads).
+/// Records go into a channel that the stream reads; when the stream lags, the thread pauses every assigned
+/// partition instead of fetching more, so memory stays bounded and the group membership stays alive.
+/// </summary>
+public sealed class CommittableKafkaSource : IAsyncDisposable
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private readonly KafkaSettings _settings;
+    private readonly ILogger _logger;
+    private readonly Channel<CommittableRecord> _channel = Channel.CreateUnbounded<CommittableRecord>(
+        new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    private readonly ConcurrentQueue<CommitRequest> _commits = new();
+    private readonly Dictionary<TopicPartition, long> _owned = new(); // poll thread only
+    private readonly Dictionary<TopicPartition, long> _committed = new(); // poll thread only
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Thread _thread;
+    private volatile bool _fetching = true;
+    private volatile bool _closing;
+    private long _nextGeneration;
+    private DateTime _nextProgress = DateTime.MinValue;
+    private IConsumer<byte[], byte[]>? _consumer;
+
+    public CommittableKafkaSource(KafkaSettings settings, ILogger logger)
+    {
+        _settings = settings;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-consumer-{settings.GroupId}" };
+    }
+
+    /// <summary>The records; completes once <see cref="StopFetching"/> was called and the buffer is drained.</summary>
+    public Source<CommittableRecord, NotUsed> Source => ChannelSource.FromReader(_channel.Reader);
+
+    /// <summary>Partitions owned now, with committed offset and high watermark; refreshed about every second.</summary>
+    public IReadOnlyList<PartitionProgress> Progress { get; private set; } = [];
+
+    /// <summary>Number of rebalance events seen (assigned, revoked or lost).</summary>
+    public int Rebalances { get; private set; }
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Stops reading new records; what is buffered still flows and can still be committed.</summary>
+    public void StopFetching()
+    {
+        _fetching = false;
+        _channel.Writer.TryComplete();
+    }
+
+    /// <summary>Commits the given offsets (the next offset to read is each + 1) on the consumer thread.</summary>
+    public Task CommitAsync(IReadOnlyCollection<CommittableOffset> offsets)
+    {
+        if (offsets.Count == 0) return Task.CompletedTask;
+        var request = new CommitRequest(offsets);
+        _commits.Enqueue(request);
+        if (_closing && !_thread.IsAlive) request.Done.TrySetResult();
+        return request.Done.Task;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            using var consumer = BuildConsumer();
+            _consumer = consumer;
+            consumer.Subscribe(_settings.Topics);
+            var paused = false;
+            while (!_closing)
+            {
+                ProcessCommits(consumer, onlyFor: null);
+                RefreshProgress(consumer);
+                var full = _channel.Reader.Count >= _settings.BufferSize || !_fetching;
+                if (full != paused && consumer.Assignment.Count > 0)
+                {
+                    if (full) consumer.Pause(consumer.Assignment);
+                    else consumer.Resume(consumer.Assignment);
+                    paused = full;
+                }
+                var result = consumer.Consume(PollTimeout);
+                if (result is null || result.IsPartitionEOF) continue;
+                if (!_owned.TryGetValue(result.TopicPartition, out var generation)) continue;
+                if (!_fetching) continue; // paused too late: it will be read again by whoever owns it next
+                _channel.Writer.TryWrite(new CommittableRecord(
+                    result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [],
+                    result.Message.Timestamp, generation));
+            }
+            ProcessCommits(consumer, onlyFor: null);
+            _logger.LogInformation("Kafka consumer of group {GroupId} leaving the group", _settings.GroupId);
+            consumer.Close();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Kafka consumer of group {GroupId} stopped", _settings.GroupId);
+            _channel.Writer.TryComplete(e);
+        }
+        finally
+        {
+            _channel.Writer.TryComplete();
+            while (_commits.TryDequeue(out var left)) left.Done.TrySetResult();
+            _closed.TrySetResult();
+        }
+    }
+
+    private IConsumer<byte[], byte[]> BuildConsumer()
+    {
+        var config = new ConsumerConfig(new Dictionary<string, string>(_settings.ClientProperties))
+        {
+            BootstrapServers = _settings.BootstrapServers,
+            GroupId = _settings.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            EnablePartitionEof = false,
+        };
+        return new ConsumerBuilder<byte[], byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                Rebalances++;
+                foreach (var tp in partitions) _owned[tp] = ++_nextGeneration;
+                _logger.LogInformation("Assigned {Partitions}", string.Join(", ", partitions));
+            })
+            .SetPartitionsRevokedHandler((consumer, partitions) =>
+            {
+                Rebalances++;
+                // Commit what is already done for these partitions while we still own them; anything in flight
+                // is redelivered to the new owner, and its late commits are dropped by generation.
+                var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
+                ProcessCommits(consumer, revoked);
+                Disown(revoked);
+                _logger.LogInformation("Revoked {Partitions}", string.Join(", ", revoked));
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                Rebalances++;
+                Disown(partitions.Select(p => p.TopicPartition).ToHashSet());
+                _logger.LogWarning("Lost {Partitions}", string.Join(", ", partitions.Select(p => p.TopicPartition)));
+            })
+            .SetErrorHandler((_, error) =>
+            {
+                if (error.IsFatal) _logger.LogError("Kafka consumer fatal error: {Reason}", error.Reason);
+                else _logger.LogWarning("Kafka consumer error: {Reason}", error.Reason);
+            })
+            .SetLogHandler((_, message) => _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message))
+            .Build();
+    }
+
+    private void Disown(HashSet<TopicPartition> partitions)
+    {
+        foreach (var tp in partitions)
+        {
+            _owned.Remove(tp);
+            _committed.Remove(tp);
+        }
+    }
+
+    /// <summary>
+    /// Commits queued requests, only for partitions still owned under the generation the record was read in.
+    /// A failed commit stays queued and is retried on the next poll; <paramref name="onlyFor"/> limits to some partitions.
+    /// </summary>
+    private void ProcessCommits(IConsumer<byte[], byte[]> consumer, HashSet<TopicPartition>? onlyFor)
+    {
+        var count = _commits.Count;
+        for (var i = 0; i < count && _commits.TryDequeue(out var request); i++)
+        {
+            var offsets = new Dictionary<TopicPartition, long>();
+            var later = new List<CommittableOffset>();
+            foreach (var o in request.Offsets)
+            {
+                var tp = new TopicPartition(o.Topic, new Partition(o.Partition));
+                if (!_owned.TryGetValue(tp, out var generation) || generation != o.Generation) continue;
+                if (onlyFor is not null && !onlyFor.Contains(tp))
+                {
+                    later.Add(o);
+                    continue;
+                }
+                offsets[tp] = Math.Max(offsets.GetValueOrDefault(tp, -1), o.Offset + 1);
+            }
+            try
+            {
+                if (offsets.Count > 0)
+                {
+                    consumer.Commit(offsets.Select(kv => new TopicPartitionOffset(kv.Key, new Offset(kv.Value))));
+                    foreach (var (tp, offset) in offsets) _committed[tp] = offset;
+                }
+                if (later.Count > 0) _commits.Enqueue(new CommitRequest(later, request.Done));
+                else request.Done.TrySetResult();
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retrying", offsets.Count, e.Error.Reason);
+                _commits.Enqueue(request);
+                return;
+            }
+        }
+    }
+
+    private void RefreshProgress(IConsumer<byte[], byte[]> consumer)
+    {
+        if (DateTime.UtcNow < _nextProgress) return;
+        _nextProgress = DateTime.UtcNow + ProgressInterval;
+        Progress = _owned.Keys
+            .Select(tp =>
+            {
+                var watermarks = consumer.GetWatermarkOffsets(tp);
+                long? high = watermarks.High == Offset.Unset ? null : watermarks.High.Value;
+                var position = consumer.Position(tp);
+                long? committed = _committed.TryGetValue(tp, out var c) ? c : position == Offset.Unset ? null : position.Value;
+                return new PartitionProgress(tp.Topic, tp.Partition.Value, committed, high);
+            })
+            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)
+            .ToList();
+    }
+
+    /// <summary>Leaves the group after a last round of commits. Call once the stream has completed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _fetching = false;
+        _closing = true;
+        if (_thread.IsAlive) await _closed.Task.ConfigureAwait(false);
+    }
+
+    private sealed record CommitRequest(IReadOnlyCollection<CommittableOffset> Offsets, TaskCompletionSource Done)
+    {
+        public CommitRequest(IReadOnlyCollection<CommittableOffset> offsets)
+            : this(offsets, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)) { }
+    }
+}

@@ -1,0 +1,72 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Crm.Actors.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Actors.Pipeline;
+
+/// <summary>
+/// Runs the record pipeline for the life of the actor system, restarting it (after a pause) if it fails, and
+/// stops it in order on shutdown: stop fetching, let the in-flight records reach Braze, commit, leave the group.
+/// </summary>
+public sealed class KafkaPipeline(
+    KafkaSettings kafka, PipelineSettings settings, IDeadLetters deadLetters, PipelineStats stats, ILoggerFactory loggers)
+{
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
+    private readonly ILogger _logger = loggers.CreateLogger<KafkaPipeline>();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile CommittableKafkaSource? _source;
+    private volatile bool _stopping;
+
+    public PipelineStats Stats => stats;
+
+    /// <summary>Partitions this node owns, with committed offsets and lag.</summary>
+    public IReadOnlyList<PartitionProgress> Progress => _source?.Progress ?? [];
+
+    public void Start(ActorSystem system, IActorRef customers)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-kafka-fetching", () =>
+        {
+            _stopping = true;
+            _source?.StopFetching();
+            return Task.FromResult(Done.Instance);
+        });
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-and-commit", async () =>
+        {
+            await _stopped.Task.ConfigureAwait(false);
+            return Done.Instance;
+        });
+        _ = RunAsync(system, customers);
+    }
+
+    private async Task RunAsync(ActorSystem system, IActorRef customers)
+    {
+        var materializer = system.Materializer(namePrefix: "kafka-pipeline");
+        var pipeline = new RecordPipeline(customers, deadLetters, settings, stats, loggers.CreateLogger<RecordPipeline>());
+        while (!_stopping)
+        {
+            var source = new CommittableKafkaSource(kafka, loggers.CreateLogger<CommittableKafkaSource>());
+            _source = source;
+            source.Start();
+            if (_stopping) source.StopFetching();
+            try
+            {
+                await pipeline.Run(source, kafka, materializer).ConfigureAwait(false);
+                if (!_stopping) _logger.LogWarning("Kafka pipeline completed unexpectedly; restarting in {Delay}", RestartDelay);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Kafka pipeline failed; restarting in {Delay}", RestartDelay);
+            }
+            finally
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
+            if (!_stopping) await Task.Delay(RestartDelay).ConfigureAwait(false);
+        }
+        _logger.LogInformation("Kafka pipeline stopped: in-flight records delivered and committed");
+        _stopped.TrySetResult();
+    }
+}

@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace Crm.Actors.Pipeline;
+
+/// <summary>Running totals of the record pipeline, readable from any thread.</summary>
+public sealed class PipelineStats
+{
+    private long _recordsIn;
+    private long _delivered;
+    private long _deadLettered;
+    private long _skipped;
+    private long _retries;
+
+    public long RecordsIn => Interlocked.Read(ref _recordsIn);
+    public long Delivered => Interlocked.Read(ref _delivered);
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+    public long Skipped => Interlocked.Read(ref _skipped);
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Dead letters by reason (the reason's text up to its first colon, so counts group).</summary>
+    public ConcurrentDictionary<string, long> DeadLettersByReason { get; } = new();
+
+    /// <summary>Skipped records by unknown event type.</summary>
+    public ConcurrentDictionary<string, long> SkippedByType { get; } = new();
+
+    internal void RecordIn() => Interlocked.Increment(ref _recordsIn);
+    internal void RecordDelivered() => Interlocked.Increment(ref _delivered);
+    internal void RecordRetry() => Interlocked.Increment(ref _retries);
+
+    internal void RecordDeadLetter(string reason)
+    {
+        Interlocked.Increment(ref _deadLettered);
+        var colon = reason.IndexOf(':');
+        DeadLettersByReason.AddOrUpdate(colon > 0 ? reason[..colon] : reason, 1, (_, n) => n + 1);
+    }
+
+    internal void RecordSkipped(string eventType)
+    {
+        Interlocked.Increment(ref _skipped);
+        SkippedByType.AddOrUpdate(eventType, 1, (_, n) => n + 1);
+    }
+}
