@@ -20,8 +20,8 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
 
     private readonly KafkaSettings _settings;
     private readonly ILogger _logger;
-    private readonly Channel<CommittableRecord> _channel = Channel.CreateUnbounded<CommittableRecord>(
-        new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    // Unbounded on paper, bounded in practice by pausing at BufferSize (the multi-reader variant can count).
+    private readonly Channel<CommittableRecord> _channel = Channel.CreateUnbounded<CommittableRecord>();
     private readonly ConcurrentQueue<CommitRequest> _commits = new();
     private readonly Dictionary<TopicPartition, long> _owned = new(); // poll thread only
     private readonly Dictionary<TopicPartition, long> _committed = new(); // poll thread only

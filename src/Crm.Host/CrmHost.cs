@@ -1,0 +1,60 @@
+using Akka.Hosting;
+using Crm.Actors.Braze;
+using Crm.Actors.Catalog;
+using Crm.Actors.Hosting;
+using Crm.Actors.Kafka;
+using Crm.Actors.Pipeline;
+using Crm.Host.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace Crm.Host;
+
+/// <summary>The service's wiring, shared by Program and the tests: one Akka.Hosting chain over the validated configuration.</summary>
+public static class CrmHost
+{
+    public static WebApplicationBuilder AddCrmActors(this WebApplicationBuilder builder, CrmConfiguration config)
+    {
+        builder.WebHost.UseUrls($"http://127.0.0.1:{config.ManagementPort}");
+        if (config.Persistence.Provider == PersistenceProvider.Sqlite)
+            UseWriteAheadLog(config.Persistence.ConnectionString);
+
+        var services = builder.Services;
+        services.AddSingleton(config);
+        services.AddSingleton<PipelineStats>();
+        services.AddSingleton<BrazeCounters>();
+        services.AddSingleton<IBrazeApi>(_ => new BrazeApi(config.Braze));
+        services.AddSingleton<IDeadLetters>(sp => new KafkaDeadLetters(config.Kafka, sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaDeadLetters>()));
+        services.AddSingleton<ICatalog>(sp => config.Catalog is { } catalog
+            ? new CatalogClient(catalog, sp.GetRequiredService<ILogger<CatalogClient>>())
+            : NoCatalog.Instance);
+        services.AddSingleton(sp => new KafkaPipeline(
+            config.Kafka, config.Pipeline, sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<PipelineStats>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+
+        services.AddAkka(ClusterSettings.SystemName, (akka, sp) => akka
+            .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "crm.hocon"), HoconAddMode.Append)
+            .WithCrmLogging()
+            .WithCrmCluster(config.Cluster)
+            .WithCrmPersistence(config.Persistence)
+            .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
+            .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>())
+            .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>()));
+        return builder;
+    }
+
+    public static WebApplication MapCrmEndpoints(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+
+    /// <summary>SQLite lets readers and the journal's writer work side by side only in WAL mode (a database setting).</summary>
+    private static void UseWriteAheadLog(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+}
