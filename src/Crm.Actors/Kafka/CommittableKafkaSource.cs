@@ -30,6 +30,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     private volatile bool _fetching = true;
     private volatile bool _closing;
     private long _nextGeneration;
+    private long _commitCalls;
     private DateTime _nextProgress = DateTime.MinValue;
     private IConsumer<byte[], byte[]>? _consumer;
 
@@ -48,6 +49,15 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
 
     /// <summary>Number of rebalance events seen (assigned, revoked or lost).</summary>
     public int Rebalances { get; private set; }
+
+    /// <summary>Successful commit calls to the broker.</summary>
+    public long Commits => Interlocked.Read(ref _commitCalls);
+
+    /// <summary>Records read from Kafka and not yet taken by the stream.</summary>
+    public int Buffered => _channel.Reader.Count;
+
+    /// <summary>True while fetching is paused because the stream is behind.</summary>
+    public bool IsPaused { get; private set; }
 
     public void Start() => _thread.Start();
 
@@ -86,6 +96,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     if (full) consumer.Pause(consumer.Assignment);
                     else consumer.Resume(consumer.Assignment);
                     paused = full;
+                    IsPaused = paused;
                 }
                 var result = consumer.Consume(PollTimeout);
                 if (result is null || result.IsPartitionEOF) continue;
@@ -192,6 +203,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 if (offsets.Count > 0)
                 {
                     consumer.Commit(offsets.Select(kv => new TopicPartitionOffset(kv.Key, new Offset(kv.Value))));
+                    Interlocked.Increment(ref _commitCalls);
                     foreach (var (tp, offset) in offsets) _committed[tp] = offset;
                 }
                 if (later.Count > 0) _commits.Enqueue(new CommitRequest(later, request.Done));
