@@ -21,6 +21,9 @@ public static class EventDecoder
             return new DecodeResult.Malformed($"value is {value.Length} bytes, over the 1 MiB limit");
         if (value.IsEmpty)
             return new DecodeResult.Malformed("value is empty");
+        // JsonDocument does not validate the bytes inside strings; reading one later would throw.
+        if (!System.Text.Unicode.Utf8.IsValid(value.Span))
+            return new DecodeResult.Malformed("value is not valid UTF-8");
 
         JsonDocument document;
         try
@@ -30,10 +33,6 @@ public static class EventDecoder
         catch (JsonException e)
         {
             return new DecodeResult.Malformed($"value is not JSON: {FirstLine(e.Message)}");
-        }
-        catch (ArgumentException e) // invalid UTF-8 surfaces here on some paths
-        {
-            return new DecodeResult.Malformed($"value is not UTF-8 JSON: {FirstLine(e.Message)}");
         }
 
         using (document)

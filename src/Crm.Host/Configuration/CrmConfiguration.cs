@@ -24,7 +24,7 @@ public sealed record CrmConfiguration(
         var kafka = new KafkaSettings(
             reader.Required("Kafka:BootstrapServers", "e.g. broker-1:9092,broker-2:9092 (or start with --demo)"),
             reader.String("Kafka:GroupId", "crm-actors"),
-            reader.List("Kafka:Topics", "accounts,wishlists,carts,bookings,activities"),
+            reader.NonEmptyList("Kafka:Topics", "accounts,wishlists,carts,bookings,activities"),
             reader.String("Kafka:DeadLetterTopic", "crm.deadletter"),
             reader.Int("Kafka:BufferSize", 1000, min: 1),
             reader.Int("Kafka:CommitBatchSize", 1000, min: 1),
@@ -97,6 +97,12 @@ public sealed record CrmConfiguration(
         public IReadOnlyList<string> List(string key, string fallback) =>
             (configuration[key] ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+        public IReadOnlyList<string> NonEmptyList(string key, string fallback)
+        {
+            var list = List(key, fallback);
+            return list.Count > 0 ? list : throw new ConfigurationException(key, "names no topic (comma-separated list expected)");
+        }
+
         public int Int(string key, int fallback, int min, int max = int.MaxValue)
         {
             var value = configuration[key];
@@ -112,7 +118,8 @@ public sealed record CrmConfiguration(
         {
             var value = configuration[key];
             if (value is null) return fallback;
-            if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration) || duration <= TimeSpan.Zero)
+            // A bare number parses as days ("3" = 3 days): demand the hh:mm:ss form so nobody gets that by accident.
+            if (!value.Contains(':') || !TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var duration) || duration <= TimeSpan.Zero)
                 throw new ConfigurationException(key, $"'{value}' is not a positive duration like 00:00:03");
             return duration;
         }

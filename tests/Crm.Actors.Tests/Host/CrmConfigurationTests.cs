@@ -129,6 +129,7 @@ public class CrmConfigurationTests
     [InlineData("Braze:Window", "abc")]
     [InlineData("Braze:Window", "-00:00:03")]
     [InlineData("Braze:Window", "00:00:00")]
+    [InlineData("Braze:Window", "3")]
     [InlineData("Braze:RequestsPerWindow", "0")]
     [InlineData("Braze:RequestsPerWindow", "many")]
     [InlineData("Braze:MaxObjectsPerRequest", "76")]
