@@ -104,7 +104,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         {
             if (!_ready[i]) continue;
             var batch = _inFlight[i] ?? NextBatch();
-            if (batch is null) return;
+            if (batch is null) continue; // a later worker may still hold a batch to resend
             if (!TryTakeSlot())
             {
                 _inFlight[i] = batch; // keeps its customers blocked, goes out when the slot comes

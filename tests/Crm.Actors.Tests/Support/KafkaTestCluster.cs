@@ -66,6 +66,13 @@ public sealed class KafkaTestCluster : IDisposable
             .ToDictionary(tpo => tpo.Partition.Value, tpo => tpo.Offset.Value);
     }
 
+    /// <summary>True when the group committed every partition up to its end (an empty partition needs no commit).</summary>
+    public bool IsFullyCommitted(string groupId, string topic)
+    {
+        var committed = CommittedOffsets(groupId, topic);
+        return EndOffsets(topic).All(end => end.Value == 0 || committed[end.Key] == end.Value);
+    }
+
     /// <summary>Every record of the topic, read from the beginning.</summary>
     public List<ConsumeResult<byte[]?, byte[]>> ReadAll(string topic)
     {

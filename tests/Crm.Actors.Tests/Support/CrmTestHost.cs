@@ -1,0 +1,34 @@
+using Crm.Host;
+using Crm.Host.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Actors.Tests.Support;
+
+/// <summary>The real service (same wiring as Program) started in-process over the given settings.</summary>
+public sealed class CrmTestHost : IAsyncDisposable
+{
+    private CrmTestHost(WebApplication app) => App = app;
+
+    public WebApplication App { get; }
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public static async Task<CrmTestHost> StartAsync(IDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddCrmActors(CrmConfiguration.Load(builder.Configuration));
+        var app = builder.Build();
+        app.MapCrmEndpoints();
+        await app.StartAsync();
+        return new CrmTestHost(app);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
