@@ -42,6 +42,18 @@ public static class CrmHost
         return builder;
     }
 
+    /// <summary>Builds and starts the service in this process over <paramref name="settings"/> (tests, benchmarks).</summary>
+    public static async Task<WebApplication> StartInProcessAsync(IDictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddCrmActors(CrmConfiguration.Load(builder.Configuration));
+        var app = builder.Build();
+        app.MapCrmEndpoints();
+        await app.StartAsync().ConfigureAwait(false);
+        return app;
+    }
+
     public static WebApplication MapCrmEndpoints(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok"));

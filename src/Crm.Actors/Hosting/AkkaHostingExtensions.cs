@@ -32,7 +32,8 @@ public static class AkkaHostingExtensions
     public static AkkaConfigurationBuilder WithCrmCluster(this AkkaConfigurationBuilder builder, ClusterSettings settings)
     {
         builder
-            .WithRemoting(settings.Hostname, settings.Port)
+            // Bind every interface, advertise Cluster:Hostname: works on a laptop and in a container alike.
+            .WithRemoting(new RemoteOptions { HostName = "0.0.0.0", PublicHostName = settings.Hostname, Port = settings.Port })
             .WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes.ToArray() });
         if (settings.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));

@@ -1,7 +1,5 @@
 using Crm.Host;
-using Crm.Host.Configuration;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Actors.Tests.Support;
@@ -17,13 +15,7 @@ public sealed class CrmTestHost : IAsyncDisposable
 
     public static async Task<CrmTestHost> StartAsync(IDictionary<string, string?> settings)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddCrmActors(CrmConfiguration.Load(builder.Configuration));
-        var app = builder.Build();
-        app.MapCrmEndpoints();
-        await app.StartAsync();
-        return new CrmTestHost(app);
+        return new CrmTestHost(await CrmHost.StartInProcessAsync(settings));
     }
 
     public async ValueTask DisposeAsync()

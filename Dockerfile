@@ -1,0 +1,23 @@
+# Crm.Actors node image. Build: docker build -t crm-actors .
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props Crm.Actors.sln ./
+COPY src/Crm.Actors/Crm.Actors.csproj src/Crm.Actors/
+COPY src/Crm.Host/Crm.Host.csproj src/Crm.Host/
+RUN dotnet restore src/Crm.Host/Crm.Host.csproj
+COPY hocon/ hocon/
+COPY src/ src/
+RUN dotnet publish src/Crm.Host/Crm.Host.csproj --configuration Release --no-restore --output /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# Journal of the embedded default (SQLite) lives in a volume; production sets Persistence__Provider=PostgreSql.
+RUN mkdir -p /data && chown "$APP_UID" /data
+ENV Persistence__ConnectionString="Data Source=/data/crm.db" \
+    Management__Port=9110
+VOLUME /data
+USER $APP_UID
+# 4053: Akka.Remote (cluster); 9110: management (health, metrics, CLI).
+EXPOSE 4053 9110
+ENTRYPOINT ["dotnet", "Crm.Host.dll"]
