@@ -117,7 +117,7 @@ static async Task<(double RecordsPerSecond, long Requests, long Objects)> RunPip
         if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
         {
             lastReport = clock.Elapsed;
-            Console.WriteLine($"  … {Done()}/{count} records done, {counters.ObjectsAccepted} objects accepted");
+            Console.WriteLine($"  … {Done()}/{count} records done, {counters.ObjectsAccepted} objects accepted, delivery mean {stats.MeanDeliveryTime.TotalMilliseconds:F0} ms, max {stats.MaxDeliveryTime.TotalMilliseconds:F0} ms");
         }
     }
     var rate = count / clock.Elapsed.TotalSeconds;

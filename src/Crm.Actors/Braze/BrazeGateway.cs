@@ -180,7 +180,8 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             _log.Error("Braze refused the credentials ({Reason}): sending halts, nothing is committed past this point, retrying at backoff", failed.Reason);
         else if (!failed.Unauthorized)
             _log.Warning("Braze batch {BatchId} failed: {Reason}; retrying with backoff", failed.BatchId, failed.Reason);
-        _unauthorized = failed.Unauthorized;
+        // Only a successful request clears the halt: a timeout elsewhere says nothing about the credentials.
+        if (failed.Unauthorized) _unauthorized = true;
     }
 
     private GatewayStatus Status() => new(

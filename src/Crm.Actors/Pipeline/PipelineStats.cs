@@ -24,7 +24,22 @@ public sealed class PipelineStats
     public ConcurrentDictionary<string, long> SkippedByType { get; } = new();
 
     internal void RecordIn() => Interlocked.Increment(ref _recordsIn);
-    internal void RecordDelivered() => Interlocked.Increment(ref _delivered);
+    private long _deliveryTicks;
+    private long _maxDeliveryTicks;
+
+    /// <summary>Mean time from asking the entity to Braze's acceptance.</summary>
+    public TimeSpan MeanDeliveryTime => Delivered == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref _deliveryTicks) / Delivered);
+
+    public TimeSpan MaxDeliveryTime => TimeSpan.FromTicks(Interlocked.Read(ref _maxDeliveryTicks));
+
+    internal void RecordDelivered(TimeSpan took)
+    {
+        Interlocked.Increment(ref _delivered);
+        Interlocked.Add(ref _deliveryTicks, took.Ticks);
+        long max;
+        while (took.Ticks > (max = Interlocked.Read(ref _maxDeliveryTicks)) &&
+               Interlocked.CompareExchange(ref _maxDeliveryTicks, took.Ticks, max) != max) { }
+    }
     internal void RecordRetry() => Interlocked.Increment(ref _retries);
 
     internal void RecordDeadLetter(string reason)

@@ -36,8 +36,9 @@ public sealed class RecordPipeline(
         switch (EventDecoder.Decode(record.Key, record.Value))
         {
             case DecodeResult.Valid valid:
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await DeliverAsync(new CustomerEvent(valid.Event, record.Source)).ConfigureAwait(false);
-                stats.RecordDelivered();
+                stats.RecordDelivered(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 break;
             case DecodeResult.Malformed malformed:
                 logger.LogWarning("Malformed record {Source}: {Reason}; dead-lettered", record.Source, malformed.Reason);
