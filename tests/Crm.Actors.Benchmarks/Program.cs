@@ -34,7 +34,7 @@ Console.WriteLine();
 Console.WriteLine("| measurement | records/s | ratio to raw |");
 Console.WriteLine("|---|---:|---:|");
 Console.WriteLine($"| (a) plain Confluent.Kafka consume loop | {raw:F0} | 1.00 |");
-Console.WriteLine($"| (b) whole pipeline (decode, sharded persistent actors, gateway, local Braze 201) | {pipeline.RecordsPerSecond:F0} | {ratio:F2} |");
+Console.WriteLine($"| (b) whole pipeline (decode, sharded persistent actors, gateway, local Braze 201) | {pipeline.RecordsPerSecond:F0} | {ratio:F3} |");
 Console.WriteLine($"  Braze: {pipeline.Requests} requests, {pipeline.Objects} objects ({(double)pipeline.Objects / Math.Max(1, pipeline.Requests):F1} per request)");
 Console.WriteLine(JsonSerializer.Serialize(new
 {
