@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using Crm.Host.Demo;
+using Crm.Host.Local;
+
+namespace Crm.Actors.Tests.Support;
+
+/// <summary>What a fault test found: every event sent, how many reached Braze, how many were lost or duplicated.</summary>
+public sealed record DeliveryCount(int Sent, int Delivered, int Lost, int Duplicates);
+
+/// <summary>
+/// Accounts for delivery: each valid domain event yields exactly one Braze event object, identified by customer,
+/// event name and time (unique per event in the sample traffic). Compares what was produced with what Braze accepted.
+/// </summary>
+public static class DeliveryLedger
+{
+    private static readonly Dictionary<string, string> BrazeEventName = new()
+    {
+        ["AccountCreated"] = "account_created",
+        ["ActivityWishlisted"] = "activity_wishlisted",
+        ["ActivityAddedToCart"] = "activity_added_to_cart",
+        ["BookingCompleted"] = "booking_completed",
+        ["BookingCancelled"] = "booking_cancelled",
+        ["ActivityPreparationStarted"] = "activity_preparation_started",
+        ["ActivityConducted"] = "activity_conducted",
+    };
+
+    public static DeliveryCount Count(IEnumerable<SampleRecord> produced, LocalBraze braze)
+    {
+        var expected = produced.Select(Expected).OfType<string>().ToHashSet();
+        var seen = braze.AcceptedObjects()
+            .Where(o => o.Array == "events")
+            .Select(o => Key(o.Object.GetProperty("external_id").GetString()!, o.Object.GetProperty("name").GetString()!, o.Object.GetProperty("time").GetString()!))
+            .ToList();
+        var delivered = seen.Where(expected.Contains).ToHashSet();
+        return new DeliveryCount(expected.Count, delivered.Count, expected.Count - delivered.Count, seen.Count - seen.Distinct().Count());
+    }
+
+    /// <summary>The key of the Braze event a record should produce, or null for records that produce none.</summary>
+    private static string? Expected(SampleRecord record)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(record.Value);
+            var root = document.RootElement;
+            var type = root.GetProperty("event_type").GetString()!;
+            return BrazeEventName.TryGetValue(type, out var name)
+                ? Key(root.GetProperty("customer_id").GetString()!, name, root.GetProperty("occurred_at").GetString()!)
+                : null;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string Key(string customer, string name, string time) =>
+        $"{customer}|{name}|{DateTimeOffset.Parse(time, CultureInfo.InvariantCulture).ToUniversalTime():O}";
+}
