@@ -3,10 +3,13 @@ using Crm.Host;
 using Crm.Host.Configuration;
 using Crm.Host.Demo;
 using Serilog;
+using Serilog.Core;
 using Serilog.Events;
 
+// The level is a switch: Logging:Level (Verbose, Debug, Information, Warning, Error) sets it once configuration is read.
+var logLevel = new LoggingLevelSwitch();
 Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
+    .MinimumLevel.ControlledBy(logLevel)
     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
     .MinimumLevel.Override("Crm.Actors.Kafka.CommittableKafkaSource", args.Contains("--demo") ? LogEventLevel.Warning : LogEventLevel.Information)
     .Enrich.FromLogContext()
@@ -32,6 +35,7 @@ try
     }
 
     var config = CrmConfiguration.Load(builder.Configuration);
+    logLevel.MinimumLevel = config.LogLevel;
     builder.AddCrmActors(config);
     var app = builder.Build();
     app.MapCrmEndpoints();

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Pattern;
 using Crm.Actors.Domain;
 using Crm.Actors.Kafka;
 using static Crm.Actors.Braze.BrazeHttpWorker;
@@ -45,11 +44,8 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         _ready = new bool[settings.MaxRequestsInFlight];
         for (var i = 0; i < _workers.Length; i++)
         {
-            var options = Backoff.OnFailure(
-                    BrazeHttpWorker.Props(i, Self, api, deadLetters), $"worker-{i}",
-                    settings.MinBackoff, settings.MaxBackoff, randomFactor: 0.2, maxNrOfRetries: -1)
-                .WithManualReset();
-            _workers[i] = Context.ActorOf(BackoffSupervisor.Props(options), $"worker-{i}-supervisor");
+            _workers[i] = Context.ActorOf(
+                Supervision.BrazeWorker(BrazeHttpWorker.Props(i, Self, api, deadLetters), $"worker-{i}", settings), $"worker-{i}-supervisor");
         }
 
         Receive<Deliver>(Enqueue);

@@ -15,6 +15,38 @@ public static class EventDecoder
 
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
 
+    /// <summary>
+    /// The default topic of each event type (the contract's table). A topic named after one of them — exactly, or
+    /// as a dot/dash/underscore-separated part such as <c>prod.bookings</c> — only carries its own event types.
+    /// </summary>
+    private static readonly Dictionary<string, string> TopicOfEventType = new(StringComparer.Ordinal)
+    {
+        ["AccountCreated"] = "accounts",
+        ["CustomerDeleted"] = "accounts",
+        ["ActivityWishlisted"] = "wishlists",
+        ["ActivityAddedToCart"] = "carts",
+        ["BookingCompleted"] = "bookings",
+        ["BookingCancelled"] = "bookings",
+        ["ActivityPreparationStarted"] = "activities",
+        ["ActivityConducted"] = "activities",
+    };
+
+    private static readonly HashSet<string> DefaultTopics = TopicOfEventType.Values.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Decodes a record read from <paramref name="topic"/>: also refuses a valid event on a topic meant for other types.</summary>
+    public static DecodeResult Decode(string topic, ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
+    {
+        var result = Decode(key, value);
+        if (result is not DecodeResult.Valid valid) return result;
+        var eventType = EventTypeName(valid.Event);
+        var families = topic.Split(['.', '-', '_']).Where(DefaultTopics.Contains).Distinct().ToList();
+        return families.Count == 1 && families[0] != TopicOfEventType[eventType]
+            ? new DecodeResult.Malformed($"{eventType} does not belong on topic {topic} (expected on {TopicOfEventType[eventType]})")
+            : result;
+    }
+
+    private static string EventTypeName(DomainEvent domainEvent) => domainEvent.GetType().Name;
+
     public static DecodeResult Decode(ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
     {
         if (value.Length > MaxValueBytes)

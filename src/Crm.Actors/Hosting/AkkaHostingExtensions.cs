@@ -3,7 +3,6 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
-using Akka.Pattern;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using Crm.Actors.Braze;
@@ -54,9 +53,8 @@ public static class AkkaHostingExtensions
             registry.Register<BrazeGateway>(system.ActorOf(BrazeGateway.Props(settings, api, deadLetters, counters), "braze-gateway")));
 
     /// <summary>
-    /// The customer entities, sharded by customer id with shard = Kafka partition. Each entity sits under a
-    /// <see cref="BackoffSupervisor"/> that restarts it after a growing delay when it stops (a journal failure stops a
-    /// persistent actor); the shard's stop message passes through to it.
+    /// The customer entities, sharded by customer id with shard = Kafka partition, each under the backoff
+    /// supervisor of <see cref="Supervision.CustomerEntity"/>.
     /// </summary>
     public static AkkaConfigurationBuilder WithCustomerSharding(
         this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog) =>
@@ -65,15 +63,7 @@ public static class AkkaHostingExtensions
             (_, registry, _) =>
             {
                 var gateway = registry.Get<BrazeGateway>();
-                return customerId => BackoffSupervisor.Props(
-                    Backoff.OnStop(
-                            CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery),
-                            childName: CustomerActor.EntityType,
-                            minBackoff: settings.MinBackoff,
-                            maxBackoff: settings.MaxBackoff,
-                            randomFactor: 0.2,
-                            maxNrOfRetries: 10)
-                        .WithFinalStopMessage(message => message is PoisonPill));
+                return customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery), settings);
             },
             CustomerMessageExtractor.ConsistentRandom(settings.Partitions),
             new ShardOptions

@@ -33,7 +33,7 @@ public sealed class RecordPipeline(
     public async Task<CommittableOffset> ProcessAsync(CommittableRecord record)
     {
         stats.RecordIn();
-        switch (EventDecoder.Decode(record.Key, record.Value))
+        switch (EventDecoder.Decode(record.Topic, record.Key, record.Value))
         {
             case DecodeResult.Valid valid:
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();

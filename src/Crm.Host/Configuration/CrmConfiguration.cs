@@ -16,7 +16,8 @@ public sealed record CrmConfiguration(
     ClusterSettings Cluster,
     CustomerSettings Customers,
     PipelineSettings Pipeline,
-    int ManagementPort)
+    int ManagementPort,
+    Serilog.Events.LogEventLevel LogLevel)
 {
     public static CrmConfiguration Load(IConfiguration configuration)
     {
@@ -74,7 +75,8 @@ public sealed record CrmConfiguration(
             reader.Duration("Pipeline:RecordTimeout", TimeSpan.FromSeconds(60)));
 
         return new CrmConfiguration(kafka, braze, catalog, persistence, new ClusterSettings(hostname, port, seeds), customers, pipeline,
-            reader.Int("Management:Port", 9110, min: 0, max: 65535));
+            reader.Int("Management:Port", 9110, min: 0, max: 65535),
+            reader.Enum("Logging:Level", Serilog.Events.LogEventLevel.Information));
     }
 
     private sealed class Reader(IConfiguration configuration)

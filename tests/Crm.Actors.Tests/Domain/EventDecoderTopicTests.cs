@@ -1,0 +1,33 @@
+using System.Text;
+using Crm.Actors.Domain;
+
+namespace Crm.Actors.Tests.Domain;
+
+public class EventDecoderTopicTests
+{
+    private static byte[] Booking() => Encoding.UTF8.GetBytes(
+        """{"event_id":"e1","event_type":"BookingCancelled","schema_version":1,"occurred_at":"2026-11-26T09:00:00Z","customer_id":"cus_1","payload":{"booking_id":"b1"}}""");
+
+    [Theory]
+    [InlineData("bookings")]
+    [InlineData("prod.bookings")]
+    [InlineData("bookings-3")]
+    [InlineData("marketplace_bookings_v2")]
+    [InlineData("legacy-events")] // not named after a default topic: no rule to apply
+    public void A_valid_event_on_its_own_topic_or_an_unrelated_one_is_valid(string topic) =>
+        Assert.IsType<DecodeResult.Valid>(EventDecoder.Decode(topic, "cus_1"u8, Booking()));
+
+    [Theory]
+    [InlineData("accounts")]
+    [InlineData("prod.carts")]
+    [InlineData("activities-7")]
+    public void A_valid_event_on_a_topic_meant_for_other_types_is_malformed(string topic)
+    {
+        var result = Assert.IsType<DecodeResult.Malformed>(EventDecoder.Decode(topic, "cus_1"u8, Booking()));
+        Assert.Contains("does not belong on topic " + topic, result.Reason);
+    }
+
+    [Fact]
+    public void Malformed_input_is_reported_as_such_whatever_the_topic() =>
+        Assert.IsType<DecodeResult.Malformed>(EventDecoder.Decode("accounts", "cus_1"u8, "{"u8.ToArray()));
+}

@@ -1,0 +1,108 @@
+using Crm.Actors.Tests.Support;
+
+namespace Crm.Actors.Tests.Faults;
+
+/// <summary>
+/// The service as its own OS process (<c>dotnet Crm.Host.dll</c>): killed with SIGKILL mid-stream, stopped with
+/// SIGTERM, restarted on the same journal and consumer group. Also captures every line it logs.
+/// </summary>
+public sealed class ProcessFaultTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Killed_mid_stream_and_restarted_it_loses_nothing_and_duplicates_at_most_what_was_uncommitted()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        var produced = deployment.ProduceCustomers(80, seed: 21);
+        // Braze answers a little slowly so that the kill lands mid-stream.
+        deployment.Braze.Override = _ => BrazeSlowly;
+
+        int committedAtKill;
+        await using (var first = CrmProcess.Start(deployment.Settings))
+        {
+            await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Delivered >= produced.Count / 4, Patience, () => first.Output);
+            first.KillHard();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            committedAtKill = CommittedRecords(deployment);
+            Assert.DoesNotContain(PipelineDeployment.ApiKey, first.Output);
+        }
+        var deliveredAtKill = deployment.Count(produced).Delivered;
+        Assert.True(deliveredAtKill < produced.Count, "the kill came too late to be mid-stream");
+        deployment.Braze.Override = null;
+
+        var restarted = DateTime.UtcNow;
+        await using var second = CrmProcess.Start(deployment.Settings);
+        await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Lost == 0 && deployment.AllCommitted(), Patience, () => second.Output);
+        var count = deployment.Count(produced);
+        FaultReport.Write("process killed (SIGKILL) mid-stream, restarted", count, DateTime.UtcNow - restarted);
+
+        Assert.Equal(0, count.Lost);
+        // Only records read but not committed at the kill can be delivered twice.
+        Assert.InRange(count.Duplicates, 0, produced.Count - committedAtKill);
+        // State came back from the journal: every booking is one trip, however often its record was processed.
+        Assert.All(JournalInspector.TripsBooked(deployment.Database), trip => Assert.Equal(1, trip.Value));
+        Assert.DoesNotContain(PipelineDeployment.ApiKey, second.Output);
+    }
+
+    [Fact]
+    public async Task Sigterm_drains_commits_and_exits_0_and_a_restart_sends_no_duplicate()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        var produced = deployment.ProduceCustomers(80, seed: 22);
+        deployment.Braze.Override = _ => BrazeSlowly;
+        // A small window, so that stopping mid-stream leaves records unread: the drain covers only what is in flight.
+        var settings = new Dictionary<string, string?>(deployment.Settings)
+        {
+            ["Pipeline:MaxRecordsInFlight"] = "50",
+            ["Kafka:BufferSize"] = "50",
+        };
+
+        await using (var first = CrmProcess.Start(settings))
+        {
+            await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Delivered >= produced.Count / 4, Patience, () => first.Output);
+            first.Terminate();
+            Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(60)), "did not exit within 60 s of SIGTERM");
+            Assert.Equal(0, first.ExitCode);
+            Assert.Contains("in-flight records delivered and committed", first.Output);
+            Assert.DoesNotContain(PipelineDeployment.ApiKey, first.Output);
+        }
+        Assert.True(deployment.Count(produced).Delivered < produced.Count, "the stop came too late to be mid-stream");
+        deployment.Braze.Override = null;
+
+        var restarted = DateTime.UtcNow;
+        await using var second = CrmProcess.Start(settings);
+        await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Lost == 0 && deployment.AllCommitted(), Patience, () => second.Output);
+        var count = deployment.Count(produced);
+        FaultReport.Write("graceful stop (SIGTERM) mid-stream, restarted", count, DateTime.UtcNow - restarted);
+
+        Assert.Equal(0, count.Lost);
+        Assert.Equal(0, count.Duplicates);
+    }
+
+    [Fact]
+    public async Task The_braze_api_key_never_reaches_the_log()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        var produced = deployment.ProduceCustomers(5, seed: 23);
+        // Braze first refuses the key: the run logs errors about credentials, and still must not show the key.
+        deployment.Braze.ApiKey = "another-key";
+        var settings = new Dictionary<string, string?>(deployment.Settings) { ["Logging:Level"] = "Debug" };
+
+        await using var service = CrmProcess.Start(settings);
+        await PipelineDeployment.WaitUntil(() => deployment.Braze.Log.Count(l => l.Status == 401) >= 3, Patience, () => service.Output);
+        deployment.Braze.ApiKey = PipelineDeployment.ApiKey;
+        await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Lost == 0, Patience, () => service.Output);
+        service.Terminate();
+        await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains("credentials", service.Output); // the refusal was logged…
+        Assert.DoesNotContain(PipelineDeployment.ApiKey, service.Output); // …without the key
+        Assert.DoesNotContain(PipelineDeployment.ApiKey[..12], service.Output);
+    }
+
+    private static readonly Crm.Host.Local.BrazeReply BrazeSlowly = new(201, """{"message":"success"}""", TimeSpan.FromMilliseconds(30));
+
+    private int CommittedRecords(PipelineDeployment deployment) => deployment.Topics.Values
+        .Sum(topic => kafka.CommittedOffsets(deployment.Group, topic).Values.Where(o => o > 0).Sum(o => (int)o));
+}
