@@ -14,7 +14,13 @@ public sealed class KafkaTestCluster : IDisposable
     public KafkaTestCluster()
     {
         Cluster = new MockKafkaCluster(brokers: 3);
-        _producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = Cluster.BootstrapServers, LingerMs = 2 }).Build();
+        // Large enough for the over-1-MiB poison records of the contract.
+        _producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = Cluster.BootstrapServers,
+            LingerMs = 2,
+            MessageMaxBytes = 4 * 1024 * 1024,
+        }).Build();
     }
 
     public MockKafkaCluster Cluster { get; }
