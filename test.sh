@@ -1,6 +1,25 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: restores, builds and tests everything.
-# Tests use librdkafka's mock Kafka cluster, local HTTP servers and SQLite: nothing else to install.
+# Runs the whole test suite on a fresh machine: installs and starts what the tests need, then builds and tests.
+# Kafka is librdkafka's mock cluster and Braze/catalog are local HTTP servers (both inside the tests); SQLite is
+# embedded; PostgreSQL comes from Debian's packages and is started here when none is running.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+export CRM_TEST_POSTGRES="${CRM_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=crm;Password=crm;Database=crm}"
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "Installing PostgreSQL (Debian package postgresql)…"
+    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
+  fi
+  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_lsclusters -h | grep -q "^$version main" || pg_createcluster "$version" main >/dev/null
+  pg_ctlcluster "$version" main start
+  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+# A role and database for the tests (idempotent).
+su postgres -c "psql -q -tc \"SELECT 1 FROM pg_roles WHERE rolname='crm'\" | grep -q 1 || psql -q -c \"CREATE ROLE crm LOGIN SUPERUSER PASSWORD 'crm'\"" 
+su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname='crm'\" | grep -q 1 || createdb -O crm crm"
+
 dotnet test Crm.Actors.sln --configuration Release --logger "console;verbosity=normal" "$@"

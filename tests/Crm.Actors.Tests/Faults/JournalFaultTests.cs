@@ -53,6 +53,43 @@ public sealed class JournalFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         Assert.All(JournalInspector.TripsBooked(deployment.Database), trip => Assert.Equal(1, trip.Value));
     }
 
+    [Fact]
+    public async Task PostgreSQL_stopped_for_a_while_delays_delivery_without_loss()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        deployment.Settings["Persistence:Provider"] = "PostgreSql";
+        deployment.Settings["Persistence:ConnectionString"] = database.ConnectionString;
+        deployment.Settings["Pipeline:RecordTimeout"] = "00:00:03";
+        deployment.Settings["Customers:MaxBackoff"] = "00:00:01";
+        var before = deployment.ProduceCustomers(10, seed: 33);
+        await using var host = await deployment.StartHostAsync();
+        var stats = host.Service<PipelineStats>();
+        await PipelineDeployment.WaitUntil(() => deployment.Count(before).Lost == 0, Patience);
+
+        List<SampleRecord> during;
+        DateTime restarted;
+        PostgresTestDatabase.Server("stop");
+        try
+        {
+            during = deployment.ProduceCustomers(10, seed: 34);
+            var retriesAtStop = stats.Retries;
+            await PipelineDeployment.WaitUntil(() => stats.Retries >= retriesAtStop + 3, Patience, () => $"retries {stats.Retries}");
+            Assert.True(deployment.Count(during).Lost > 0, "the outage did not hold anything back");
+        }
+        finally
+        {
+            PostgresTestDatabase.Server("start");
+            restarted = DateTime.UtcNow;
+        }
+
+        await PipelineDeployment.WaitUntil(() => deployment.Count(during).Lost == 0 && deployment.AllCommitted(), Patience,
+            () => $"delivered {deployment.Count(during).Delivered}/{deployment.Count(during).Sent}");
+        var count = deployment.Count(before.Concat(during));
+        FaultReport.Write("journal unavailable (PostgreSQL stopped)", count, DateTime.UtcNow - restarted);
+        Assert.Equal(0, count.Lost);
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
