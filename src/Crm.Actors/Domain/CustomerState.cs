@@ -6,6 +6,7 @@ namespace Crm.Actors.Domain;
 public sealed record Trip(
     string BookingId, string ActivityId, string? ActivityTitle, string? City, string? Country, DateTimeOffset StartsAt)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public ActivityDetails Details => new(ActivityTitle, City, Country);
 }
 

@@ -10,6 +10,7 @@ using Crm.Actors.Catalog;
 using Crm.Actors.Customers;
 using Crm.Actors.Kafka;
 using Crm.Actors.Pipeline;
+using Crm.Actors.Serialization;
 using LinqToDB;
 
 namespace Crm.Actors.Hosting;
@@ -39,9 +40,14 @@ public static class AkkaHostingExtensions
         return builder;
     }
 
-    /// <summary>Akka.Persistence.Sql journal and snapshot store: SQLite (embedded default) or PostgreSQL.</summary>
+    /// <summary>
+    /// Akka.Persistence.Sql journal and snapshot store: SQLite (embedded default) or PostgreSQL, storing
+    /// <see cref="CrmSerializer"/>'s JSON with stable manifests.
+    /// </summary>
     public static AkkaConfigurationBuilder WithCrmPersistence(this AkkaConfigurationBuilder builder, PersistenceSettings settings) =>
-        builder.WithSqlPersistence(
+        builder
+            .WithCustomSerializer("crm", CrmSerializer.BoundTypes, system => new CrmSerializer(system))
+            .WithSqlPersistence(
             connectionString: settings.ConnectionString,
             providerName: settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
             autoInitialize: true);

@@ -7,6 +7,7 @@ using Crm.Actors.Catalog;
 using Crm.Actors.Customers;
 using Crm.Actors.Domain;
 using Crm.Actors.Hosting;
+using Crm.Actors.Serialization;
 using Crm.Host.Demo;
 using Crm.Host.Local;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -223,7 +224,8 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $id";
+        // Written by CrmSerializer under its stable manifests (not by the default JSON serializer).
+        command.CommandText = $"SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND identifier = {CrmSerializer.SerializerId} AND manifest IN ('trip-booked.v1', 'trip-closed.v1')";
         command.Parameters.AddWithValue("$id", persistenceId);
         return (long)command.ExecuteScalar()!;
     }
