@@ -25,19 +25,25 @@ public static class DeliveryLedger
         ["ActivityConducted"] = "activity_conducted",
     };
 
-    public static DeliveryCount Count(IEnumerable<SampleRecord> produced, LocalBraze braze)
+    public static DeliveryCount Count(IEnumerable<SampleRecord> produced, LocalBraze braze) =>
+        Count(produced, braze.AcceptedObjects().Where(o => o.Array == "events").Select(o => o.Object));
+
+    /// <summary>Like <see cref="Count(IEnumerable{SampleRecord}, LocalBraze)"/>, over the event objects Braze really accepted
+    /// (e.g. without those a 201 listed under <c>errors</c>).</summary>
+    public static DeliveryCount Count(IEnumerable<SampleRecord> produced, IEnumerable<JsonElement> acceptedEvents)
     {
         var expected = produced.Select(Expected).OfType<string>().ToHashSet();
-        var seen = braze.AcceptedObjects()
-            .Where(o => o.Array == "events")
-            .Select(o => Key(o.Object.GetProperty("external_id").GetString()!, o.Object.GetProperty("name").GetString()!, o.Object.GetProperty("time").GetString()!))
-            .ToList();
+        var seen = acceptedEvents.Select(EventKey).ToList();
         var delivered = seen.Where(expected.Contains).ToHashSet();
         return new DeliveryCount(expected.Count, delivered.Count, expected.Count - delivered.Count, seen.Count - seen.Distinct().Count());
     }
 
+    /// <summary>The key (customer, event name, time) of a Braze event object.</summary>
+    public static string EventKey(JsonElement brazeEvent) =>
+        Key(brazeEvent.GetProperty("external_id").GetString()!, brazeEvent.GetProperty("name").GetString()!, brazeEvent.GetProperty("time").GetString()!);
+
     /// <summary>The key of the Braze event a record should produce, or null for records that produce none.</summary>
-    private static string? Expected(SampleRecord record)
+    public static string? Expected(SampleRecord record)
     {
         try
         {
