@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 namespace Crm.Actors.Kafka;
 
 /// <summary>
-/// A committable, partition-aware Kafka source on Confluent.Kafka. One dedicated thread owns the consumer:
-/// it polls, serves rebalance callbacks and performs commits (the consumer is not shared across threads).
+/// A committable, partition-aware Kafka source on Confluent.Kafka. One dedicated thread owns the consumer: it
+/// polls, serves rebalance callbacks and stores the offsets of done records; commits of the stored offsets run on
+/// a pool thread, so a group coordinator that is away delays commits, never consumption.
 /// Records go into a channel that the stream reads; when the stream lags, the thread pauses every assigned
 /// partition instead of fetching more, so memory stays bounded and the group membership stays alive.
 /// </summary>
@@ -24,15 +25,16 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     private readonly Channel<CommittableRecord> _channel = Channel.CreateUnbounded<CommittableRecord>();
     private readonly ConcurrentQueue<CommitRequest> _commits = new();
     private readonly Dictionary<TopicPartition, long> _owned = new(); // poll thread only
-    private readonly Dictionary<TopicPartition, long> _committed = new(); // poll thread only
+    private readonly ConcurrentDictionary<TopicPartition, long> _committed = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
     private volatile bool _fetching = true;
     private volatile bool _closing;
     private long _nextGeneration;
     private long _commitCalls;
+    private int _commitRunning;
+    private volatile bool _storedSinceCommit;
     private DateTime _nextProgress = DateTime.MinValue;
-    private IConsumer<byte[], byte[]>? _consumer;
 
     public CommittableKafkaSource(KafkaSettings settings, ILogger logger)
     {
@@ -50,7 +52,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     /// <summary>Number of rebalance events seen (assigned, revoked or lost).</summary>
     public int Rebalances { get; private set; }
 
-    /// <summary>Successful commit calls to the broker.</summary>
+    /// <summary>Successful commits to the group coordinator.</summary>
     public long Commits => Interlocked.Read(ref _commitCalls);
 
     /// <summary>Records read from Kafka and not yet taken by the stream.</summary>
@@ -68,7 +70,10 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         _channel.Writer.TryComplete();
     }
 
-    /// <summary>Commits the given offsets (the next offset to read is each + 1) on the consumer thread.</summary>
+    /// <summary>
+    /// Marks the given offsets done (the next offset to read is each + 1): the consumer thread stores them and they
+    /// are committed in the background. The task completes once they are stored.
+    /// </summary>
     public Task CommitAsync(IReadOnlyCollection<CommittableOffset> offsets)
     {
         if (offsets.Count == 0) return Task.CompletedTask;
@@ -80,15 +85,16 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
 
     private void Run()
     {
+        IConsumer<byte[], byte[]>? consumer = null;
         try
         {
-            using var consumer = BuildConsumer();
-            _consumer = consumer;
+            consumer = BuildConsumer();
             consumer.Subscribe(_settings.Topics);
             var paused = false;
             while (!_closing)
             {
                 ProcessCommits(consumer, onlyFor: null);
+                CommitStoredInBackground(consumer);
                 RefreshProgress(consumer);
                 var full = _channel.Reader.Count >= _settings.BufferSize || !_fetching;
                 if (full != paused && consumer.Assignment.Count > 0)
@@ -98,7 +104,17 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     paused = full;
                     IsPaused = paused;
                 }
-                var result = consumer.Consume(PollTimeout);
+                ConsumeResult<byte[], byte[]>? result;
+                try
+                {
+                    result = consumer.Consume(PollTimeout);
+                }
+                catch (ConsumeException e) when (!e.Error.IsFatal)
+                {
+                    // Retriable (a fetch timing out, a leader moving): librdkafka retries; keep polling.
+                    _logger.LogWarning("Kafka consume error, retrying: {Reason}", e.Error.Reason);
+                    continue;
+                }
                 if (result is null || result.IsPartitionEOF) continue;
                 if (!_owned.TryGetValue(result.TopicPartition, out var generation)) continue;
                 if (!_fetching) continue; // paused too late: it will be read again by whoever owns it next
@@ -107,6 +123,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     result.Message.Timestamp, generation));
             }
             ProcessCommits(consumer, onlyFor: null);
+            CommitStoredNow(consumer);
             _logger.LogInformation("Kafka consumer of group {GroupId} leaving the group", _settings.GroupId);
             consumer.Close();
         }
@@ -114,12 +131,28 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         {
             _logger.LogError(e, "Kafka consumer of group {GroupId} stopped", _settings.GroupId);
             _channel.Writer.TryComplete(e);
+            TryClose(consumer);
         }
         finally
         {
+            WaitForBackgroundCommit();
+            consumer?.Dispose();
             _channel.Writer.TryComplete();
             while (_commits.TryDequeue(out var left)) left.Done.TrySetResult();
             _closed.TrySetResult();
+        }
+    }
+
+    /// <summary>Leaves the group even after a fatal error, so the next consumer does not wait out our session.</summary>
+    private void TryClose(IConsumer<byte[], byte[]>? consumer)
+    {
+        try
+        {
+            consumer?.Close();
+        }
+        catch (Exception e) when (e is KafkaException or ObjectDisposedException)
+        {
+            _logger.LogWarning("Closing the Kafka consumer failed: {Reason}", e.Message);
         }
     }
 
@@ -129,6 +162,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         {
             BootstrapServers = _settings.BootstrapServers,
             GroupId = _settings.GroupId,
+            // At least once: we store the offset of each done record and commit what is stored ourselves.
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
@@ -149,6 +183,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 // is redelivered to the new owner, and its late commits are dropped by generation.
                 var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
                 ProcessCommits(consumer, revoked);
+                CommitStoredNow(consumer);
                 Disown(revoked);
                 _logger.LogInformation("Revoked {Partitions}", string.Join(", ", revoked));
             })
@@ -172,20 +207,20 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         foreach (var tp in partitions)
         {
             _owned.Remove(tp);
-            _committed.Remove(tp);
+            _committed.TryRemove(tp, out _);
         }
     }
 
     /// <summary>
-    /// Commits queued requests, only for partitions still owned under the generation the record was read in.
-    /// A failed commit stays queued and is retried on the next poll; <paramref name="onlyFor"/> limits to some partitions.
+    /// Stores the done offsets of queued requests (next offset to read = offset + 1), only for partitions still owned
+    /// under the generation the record was read in. Storing is local and never blocks; the stored offsets are
+    /// committed by <see cref="CommitStoredInBackground"/>. <paramref name="onlyFor"/> limits to some partitions.
     /// </summary>
     private void ProcessCommits(IConsumer<byte[], byte[]> consumer, HashSet<TopicPartition>? onlyFor)
     {
         var count = _commits.Count;
         for (var i = 0; i < count && _commits.TryDequeue(out var request); i++)
         {
-            var offsets = new Dictionary<TopicPartition, long>();
             var later = new List<CommittableOffset>();
             foreach (var o in request.Offsets)
             {
@@ -196,27 +231,64 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     later.Add(o);
                     continue;
                 }
-                offsets[tp] = Math.Max(offsets.GetValueOrDefault(tp, -1), o.Offset + 1);
+                consumer.StoreOffset(new TopicPartitionOffset(tp, new Offset(o.Offset + 1)));
+                _storedSinceCommit = true;
             }
-            try
-            {
-                if (offsets.Count > 0)
-                {
-                    consumer.Commit(offsets.Select(kv => new TopicPartitionOffset(kv.Key, new Offset(kv.Value))));
-                    Interlocked.Increment(ref _commitCalls);
-                    foreach (var (tp, offset) in offsets) _committed[tp] = offset;
-                }
-                if (later.Count > 0) _commits.Enqueue(new CommitRequest(later, request.Done));
-                else request.Done.TrySetResult();
-            }
-            catch (KafkaException e)
-            {
-                _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retrying", offsets.Count, e.Error.Reason);
-                _commits.Enqueue(request);
-                return;
-            }
+            if (later.Count > 0) _commits.Enqueue(new CommitRequest(later, request.Done));
+            else request.Done.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// Commits the stored offsets on a pool thread, one commit at a time: a commit waits for the group coordinator
+    /// (it may be down), and the poll thread must not wait with it. A failed commit leaves the offsets stored, so the
+    /// next one includes them.
+    /// </summary>
+    private void CommitStoredInBackground(IConsumer<byte[], byte[]> consumer)
+    {
+        if (!_storedSinceCommit || Interlocked.Exchange(ref _commitRunning, 1) == 1) return;
+        _storedSinceCommit = false;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                CommitStored(consumer);
+            }
+            finally
+            {
+                Volatile.Write(ref _commitRunning, 0);
+            }
+        });
+    }
+
+    /// <summary>Commits the stored offsets on this thread (revocation, shutdown).</summary>
+    private void CommitStoredNow(IConsumer<byte[], byte[]> consumer)
+    {
+        WaitForBackgroundCommit();
+        _storedSinceCommit = false;
+        CommitStored(consumer);
+    }
+
+    private void CommitStored(IConsumer<byte[], byte[]> consumer)
+    {
+        try
+        {
+            foreach (var committed in consumer.Commit())
+                if (committed.Offset.Value >= 0) _committed[committed.TopicPartition] = committed.Offset.Value;
+            Interlocked.Increment(ref _commitCalls);
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_NoOffset)
+        {
+            // Nothing new to commit.
+        }
+        catch (KafkaException e)
+        {
+            _storedSinceCommit = true;
+            _logger.LogWarning("Committing offsets failed ({Reason}); they stay stored and go with the next commit", e.Error.Reason);
+        }
+    }
+
+    private void WaitForBackgroundCommit() => SpinWait.SpinUntil(() => Volatile.Read(ref _commitRunning) == 0, TimeSpan.FromSeconds(30));
 
     private void RefreshProgress(IConsumer<byte[], byte[]> consumer)
     {

@@ -54,8 +54,9 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
             Assert.Equal(200, Volatile.Read(ref seen));
             Assert.Equal(_kafka.EndOffsets(topic), _kafka.CommittedOffsets(group, topic));
         }, Patience, TimeSpan.FromMilliseconds(200));
-        // 200 records in batches of 50 (the 30 s interval never fires): exactly four commits.
-        Assert.Equal(4, source.Commits);
+        // 200 records in batches of 50 (the 30 s interval never fires): at most one commit per batch (a batch done
+        // while the previous commit is still running goes with the next one), never one per record.
+        Assert.InRange(source.Commits, 1, 4);
     }
 
     [Fact]
