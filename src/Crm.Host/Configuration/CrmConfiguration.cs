@@ -23,7 +23,7 @@ public sealed record CrmConfiguration(
     {
         var reader = new Reader(configuration);
         var kafka = new KafkaSettings(
-            reader.Required("Kafka:BootstrapServers", "e.g. broker-1:9092,broker-2:9092 (or start with --demo)"),
+            reader.Required("Kafka:BootstrapServers", "e.g. broker-1:9092,broker-2:9092; or start with --demo"),
             reader.String("Kafka:GroupId", "crm-actors"),
             reader.NonEmptyList("Kafka:Topics", "accounts,wishlists,carts,bookings,activities"),
             reader.String("Kafka:DeadLetterTopic", "crm.deadletter"),
