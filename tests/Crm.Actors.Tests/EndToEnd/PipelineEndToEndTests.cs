@@ -58,7 +58,7 @@ public sealed class PipelineEndToEndTests(KafkaTestCluster kafka) : IClassFixtur
         }
 
         // Everything is committed once done.
-        await PipelineDeployment.WaitUntil(deployment.AllCommitted, Patience);
+        await PipelineDeployment.WaitUntil(deployment.AllCommitted, Patience, deployment.CommitState);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class PipelineEndToEndTests(KafkaTestCluster kafka) : IClassFixtur
 
         Volatile.Write(ref failing, false);
         await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count, Patience, () => $"delivered {stats.Delivered}/{records.Count}");
-        await PipelineDeployment.WaitUntil(deployment.AllCommitted, Patience);
+        await PipelineDeployment.WaitUntil(deployment.AllCommitted, Patience, deployment.CommitState);
         Assert.Equal(records.Count, deployment.Braze.AcceptedObjects().Count(o => o.Array == "events"));
     }
 }

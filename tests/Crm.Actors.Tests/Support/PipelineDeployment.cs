@@ -77,6 +77,11 @@ public sealed class PipelineDeployment : IAsyncDisposable
 
     public bool AllCommitted() => Topics.Values.All(topic => Kafka.IsFullyCommitted(Group, topic));
 
+    /// <summary>Committed against end offsets of every topic, for failure messages.</summary>
+    public string CommitState() => string.Join("; ", Topics.Values.Select(topic =>
+        $"{topic}: committed [{string.Join(',', Kafka.CommittedOffsets(Group, topic).OrderBy(kv => kv.Key).Select(kv => kv.Value))}] " +
+        $"end [{string.Join(',', Kafka.EndOffsets(topic).OrderBy(kv => kv.Key).Select(kv => kv.Value))}]"));
+
     /// <summary>Waits on a condition (polled), failing with <paramref name="state"/> when it does not hold in time.</summary>
     public static async Task WaitUntil(Func<bool> condition, TimeSpan patience, Func<string>? state = null)
     {
