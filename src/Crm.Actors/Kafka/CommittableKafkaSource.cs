@@ -49,9 +49,6 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     /// <summary>Partitions owned now, with committed offset and high watermark; refreshed about every second.</summary>
     public IReadOnlyList<PartitionProgress> Progress { get; private set; } = [];
 
-    /// <summary>Number of rebalance events seen (assigned, revoked or lost).</summary>
-    public int Rebalances { get; private set; }
-
     /// <summary>Successful commits to the group coordinator.</summary>
     public long Commits => Interlocked.Read(ref _commitCalls);
 
@@ -172,13 +169,11 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         return new ConsumerBuilder<byte[], byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
-                Rebalances++;
                 foreach (var tp in partitions) _owned[tp] = ++_nextGeneration;
                 _logger.LogInformation("Assigned {Partitions}", string.Join(", ", partitions));
             })
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
-                Rebalances++;
                 // Commit what is already done for these partitions while we still own them; anything in flight
                 // is redelivered to the new owner, and its late commits are dropped by generation.
                 var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
@@ -189,7 +184,6 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             })
             .SetPartitionsLostHandler((_, partitions) =>
             {
-                Rebalances++;
                 Disown(partitions.Select(p => p.TopicPartition).ToHashSet());
                 _logger.LogWarning("Lost {Partitions}", string.Join(", ", partitions.Select(p => p.TopicPartition)));
             })
