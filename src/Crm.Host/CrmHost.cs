@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using Crm.Actors.Braze;
 using Crm.Actors.Catalog;
+using Crm.Actors.Customers;
 using Crm.Actors.Hosting;
 using Crm.Actors.Kafka;
 using Crm.Actors.Pipeline;
@@ -22,6 +23,7 @@ public static class CrmHost
         services.AddSingleton(config);
         services.AddSingleton<PipelineStats>();
         services.AddSingleton<BrazeCounters>();
+        services.AddSingleton<EntityLocality>();
         services.AddSingleton<IBrazeApi>(_ => new BrazeApi(config.Braze));
         services.AddSingleton<IDeadLetters>(sp => new KafkaDeadLetters(config.Kafka, sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaDeadLetters>()));
         services.AddSingleton<ICatalog>(sp => config.Catalog is { } catalog
@@ -37,8 +39,8 @@ public static class CrmHost
             .WithCrmCluster(config.Cluster)
             .WithCrmPersistence(config.Persistence)
             .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
-            .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>())
-            .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>()));
+            .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>())
+            .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>()));
         return builder;
     }
 

@@ -22,16 +22,18 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly IActorRef _gateway;
     private readonly ICatalog _catalog;
     private readonly int _snapshotEvery;
+    private readonly EntityLocality? _locality;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private CustomerState _state = CustomerState.Empty;
 
-    public CustomerActor(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery)
+    public CustomerActor(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null)
     {
         _customerId = customerId;
         _gateway = gateway;
         _catalog = catalog;
         _snapshotEvery = snapshotEvery;
+        _locality = locality;
 
         Recover<TripBooked>(e => _state = _state.Apply(e));
         Recover<TripClosed>(e => _state = _state.Apply(e));
@@ -40,7 +42,12 @@ public sealed class CustomerActor : ReceivePersistentActor
             if (offer.Snapshot is CustomerSnapshot snapshot) _state = FromSnapshot(snapshot);
         });
 
-        Command<CustomerEvent>(Handle);
+        Command<CustomerEvent>(message =>
+        {
+            // The asker lives where the record was read: a remote sender means it crossed the network to get here.
+            _locality?.Received(Sender.Path.Address.HasLocalScope);
+            Handle(message);
+        });
         Command<GetCustomer>(_ => Sender.Tell(View()));
         Command<SaveSnapshotSuccess>(success =>
             DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
@@ -53,8 +60,8 @@ public sealed class CustomerActor : ReceivePersistentActor
 
     public override string PersistenceId => $"{EntityType}-{_customerId}";
 
-    public static Props Props(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery) =>
-        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, snapshotEvery));
+    public static Props Props(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null) =>
+        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, snapshotEvery, locality));
 
     private void Handle(CustomerEvent message)
     {

@@ -11,6 +11,11 @@ public sealed class CustomerMessageExtractor(int partitions, Func<string, int, i
 {
     public static CustomerMessageExtractor ConsistentRandom(int partitions) => new(partitions, KafkaPartitioner.ConsistentRandom);
 
+    /// <summary>The extractor for <paramref name="settings"/>' partition count and partitioner.</summary>
+    public static CustomerMessageExtractor For(Hosting.CustomerSettings settings) =>
+        new(settings.Partitions, KafkaPartitioner.ByName(settings.Partitioner)
+            ?? throw new ArgumentException($"unknown partitioner '{settings.Partitioner}'", nameof(settings)));
+
     public string? EntityId(object message) => (message as ICustomerMessage)?.CustomerId;
 
     public object? EntityMessage(object message) => message;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Sharding.External;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
@@ -12,6 +13,7 @@ using Crm.Actors.Kafka;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Serialization;
 using LinqToDB;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Actors.Hosting;
 
@@ -34,7 +36,11 @@ public static class AkkaHostingExtensions
         builder
             // Bind every interface, advertise Cluster:Hostname: works on a laptop and in a container alike.
             .WithRemoting(new RemoteOptions { HostName = "0.0.0.0", PublicHostName = settings.Hostname, Port = settings.Port })
-            .WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes.ToArray() });
+            .WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes.ToArray() })
+            // The split-brain resolver (keep-majority, in hocon/crm.hocon) downs unreachable members after this.
+            .AddHocon(
+                $"akka.cluster.split-brain-resolver.stable-after = {(long)settings.DownUnreachableAfter.TotalMilliseconds}ms",
+                HoconAddMode.Prepend);
         if (settings.SeedNodes.Count == 0)
             builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
         return builder;
@@ -60,27 +66,31 @@ public static class AkkaHostingExtensions
 
     /// <summary>
     /// The customer entities, sharded by customer id with shard = Kafka partition, each under the backoff
-    /// supervisor of <see cref="Supervision.CustomerEntity"/>.
+    /// supervisor of <see cref="Supervision.CustomerEntity"/>. Shards are placed by
+    /// <see cref="ExternalShardAllocationStrategy"/>, told by <see cref="PartitionShardAlignment"/> where each
+    /// partition is consumed (Akka.Hosting's <c>WithShardRegion</c> cannot take an allocation strategy).
     /// </summary>
     public static AkkaConfigurationBuilder WithCustomerSharding(
-        this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog) =>
-        builder.WithShardRegion<CustomerActor>(
-            CustomerActor.EntityType,
-            (_, registry, _) =>
-            {
-                var gateway = registry.Get<BrazeGateway>();
-                return customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery), settings);
-            },
-            CustomerMessageExtractor.ConsistentRandom(settings.Partitions),
-            new ShardOptions
-            {
-                StateStoreMode = StateStoreMode.DData,
-                RememberEntities = false,
-                PassivateIdleEntityAfter = settings.PassivateAfter,
-                HandOffStopMessage = PoisonPill.Instance,
-            });
+        this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog, EntityLocality locality) =>
+        builder.WithActors(async (system, registry) =>
+        {
+            var gateway = registry.Get<BrazeGateway>();
+            var region = await ClusterSharding.Get(system).StartAsync(
+                CustomerActor.EntityType,
+                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery, locality), settings),
+                ClusterSharding.Get(system).Settings
+                    .WithStateStoreMode(StateStoreMode.DData)
+                    .WithRememberEntities(false)
+                    .WithPassivateIdleAfter(settings.PassivateAfter),
+                CustomerMessageExtractor.For(settings),
+                new ExternalShardAllocationStrategy(system, CustomerActor.EntityType),
+                PoisonPill.Instance).ConfigureAwait(false);
+            registry.Register<CustomerActor>(region);
+        });
 
     /// <summary>Starts the Kafka pipeline into the customer region once the actor system is up.</summary>
-    public static AkkaConfigurationBuilder WithKafkaPipeline(this AkkaConfigurationBuilder builder, KafkaPipeline pipeline) =>
-        builder.AddStartup((system, registry) => pipeline.Start(system, registry.Get<CustomerActor>()));
+    public static AkkaConfigurationBuilder WithKafkaPipeline(
+        this AkkaConfigurationBuilder builder, KafkaPipeline pipeline, ILoggerFactory loggers) =>
+        builder.AddStartup((system, registry) => pipeline.Start(
+            system, registry.Get<CustomerActor>(), new PartitionShardAlignment(system, loggers.CreateLogger<PartitionShardAlignment>())));
 }

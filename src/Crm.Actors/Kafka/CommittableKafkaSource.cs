@@ -13,6 +13,8 @@ namespace Crm.Actors.Kafka;
 /// a pool thread, so a group coordinator that is away delays commits, never consumption.
 /// Records go into a channel that the stream reads; when the stream lags, the thread pauses every assigned
 /// partition instead of fetching more, so memory stays bounded and the group membership stays alive.
+/// On revocation it first lets the records already handed out for the revoked partitions finish (bounded by
+/// <c>RevokeDrainTimeout</c>) and commits them, so the next owner starts where this one ended: no duplicates.
 /// </summary>
 public sealed class CommittableKafkaSource : IAsyncDisposable
 {
@@ -24,7 +26,12 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     // Unbounded on paper, bounded in practice by pausing at BufferSize (the multi-reader variant can count).
     private readonly Channel<CommittableRecord> _channel = Channel.CreateUnbounded<CommittableRecord>();
     private readonly ConcurrentQueue<CommitRequest> _commits = new();
+    private readonly IPartitionAssignmentListener? _listener;
     private readonly Dictionary<TopicPartition, long> _owned = new(); // poll thread only
+    private readonly Dictionary<TopicPartition, long> _handedOut = new(); // poll thread only: last offset put in the channel
+    private readonly Dictionary<TopicPartition, long> _done = new(); // poll thread only: last offset stored as done
+    // Wakes a revocation drain when offsets come back. Never disposed: CommitAsync may still set it after close.
+    private readonly AutoResetEvent _commitQueued = new(false);
     private readonly ConcurrentDictionary<TopicPartition, long> _committed = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
@@ -36,10 +43,11 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     private volatile bool _storedSinceCommit;
     private DateTime _nextProgress = DateTime.MinValue;
 
-    public CommittableKafkaSource(KafkaSettings settings, ILogger logger)
+    public CommittableKafkaSource(KafkaSettings settings, ILogger logger, IPartitionAssignmentListener? listener = null)
     {
         _settings = settings;
         _logger = logger;
+        _listener = listener;
         _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-consumer-{settings.GroupId}" };
     }
 
@@ -76,6 +84,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         if (offsets.Count == 0) return Task.CompletedTask;
         var request = new CommitRequest(offsets);
         _commits.Enqueue(request);
+        _commitQueued.Set();
         if (_closing && !_thread.IsAlive) request.Done.TrySetResult();
         return request.Done.Task;
     }
@@ -115,6 +124,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 if (result is null || result.IsPartitionEOF) continue;
                 if (!_owned.TryGetValue(result.TopicPartition, out var generation)) continue;
                 if (!_fetching) continue; // paused too late: it will be read again by whoever owns it next
+                _handedOut[result.TopicPartition] = result.Offset.Value;
                 _channel.Writer.TryWrite(new CommittableRecord(
                     result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [],
                     result.Message.Timestamp, generation));
@@ -163,7 +173,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            PartitionAssignmentStrategy = _settings.AssignmentStrategy,
             EnablePartitionEof = false,
         };
         return new ConsumerBuilder<byte[], byte[]>(config)
@@ -171,13 +181,14 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             {
                 foreach (var tp in partitions) _owned[tp] = ++_nextGeneration;
                 _logger.LogInformation("Assigned {Partitions}", string.Join(", ", partitions));
+                _listener?.Assigned(partitions);
             })
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
-                // Commit what is already done for these partitions while we still own them; anything in flight
-                // is redelivered to the new owner, and its late commits are dropped by generation.
+                // Let what is in flight for these partitions finish, and commit it while we still own them; what
+                // does not finish in time is redelivered to the new owner, and its late commits are dropped by generation.
                 var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
-                ProcessCommits(consumer, revoked);
+                DrainHandedOut(consumer, revoked);
                 CommitStoredNow(consumer);
                 Disown(revoked);
                 _logger.LogInformation("Revoked {Partitions}", string.Join(", ", revoked));
@@ -201,6 +212,8 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
         foreach (var tp in partitions)
         {
             _owned.Remove(tp);
+            _handedOut.Remove(tp);
+            _done.Remove(tp);
             _committed.TryRemove(tp, out _);
         }
     }
@@ -226,10 +239,33 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     continue;
                 }
                 consumer.StoreOffset(new TopicPartitionOffset(tp, new Offset(o.Offset + 1)));
+                if (!_done.TryGetValue(tp, out var done) || o.Offset > done) _done[tp] = o.Offset;
                 _storedSinceCommit = true;
             }
             if (later.Count > 0) _commits.Enqueue(new CommitRequest(later, request.Done));
             else request.Done.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Stores done offsets of <paramref name="partitions"/> until every record handed out for them is done, or
+    /// <c>RevokeDrainTimeout</c> has passed. The stream keeps working meanwhile: only this thread waits.
+    /// </summary>
+    private void DrainHandedOut(IConsumer<byte[], byte[]> consumer, HashSet<TopicPartition> partitions)
+    {
+        var deadline = DateTime.UtcNow + _settings.RevokeDrainTimeout;
+        while (true)
+        {
+            ProcessCommits(consumer, partitions);
+            var pending = partitions.Count(tp => _handedOut.TryGetValue(tp, out var last) && (!_done.TryGetValue(tp, out var done) || done < last));
+            if (pending == 0) return;
+            if (DateTime.UtcNow >= deadline)
+            {
+                _logger.LogWarning("{Count} revoked partitions still had records in flight after {Timeout}; the new owner reads them again",
+                    pending, _settings.RevokeDrainTimeout);
+                return;
+            }
+            _commitQueued.WaitOne(TimeSpan.FromMilliseconds(50));
         }
     }
 

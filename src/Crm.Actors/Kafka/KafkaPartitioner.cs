@@ -9,7 +9,23 @@ namespace Crm.Actors.Kafka;
 /// </summary>
 public static class KafkaPartitioner
 {
+    /// <summary>librdkafka's name of its default partitioner (CRC-32).</summary>
+    public const string ConsistentRandomName = "consistent_random";
+
+    /// <summary>librdkafka's name of the Java-compatible partitioner (murmur2).</summary>
+    public const string Murmur2RandomName = "murmur2_random";
+
+    public static readonly IReadOnlyList<string> Names = [ConsistentRandomName, Murmur2RandomName];
+
     private static readonly uint[] Crc32Table = BuildCrc32Table();
+
+    /// <summary>The partitioner librdkafka knows as <paramref name="name"/>; null when it is not one of <see cref="Names"/>.</summary>
+    public static Func<string, int, int>? ByName(string name) => name switch
+    {
+        ConsistentRandomName => ConsistentRandom,
+        Murmur2RandomName => Murmur2,
+        _ => null,
+    };
 
     public static int ConsistentRandom(string key, int partitions)
     {

@@ -24,7 +24,8 @@ public sealed class KafkaPipeline(
     /// <summary>Partitions this node owns, with committed offsets and lag.</summary>
     public IReadOnlyList<PartitionProgress> Progress => _source?.Progress ?? [];
 
-    public void Start(ActorSystem system, IActorRef customers)
+    /// <summary>Starts consuming into <paramref name="customers"/>; <paramref name="listener"/> hears of each assignment.</summary>
+    public void Start(ActorSystem system, IActorRef customers, IPartitionAssignmentListener? listener = null)
     {
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "stop-kafka-fetching", () =>
@@ -38,16 +39,16 @@ public sealed class KafkaPipeline(
             await _stopped.Task.ConfigureAwait(false);
             return Done.Instance;
         });
-        _ = RunAsync(system, customers);
+        _ = RunAsync(system, customers, listener);
     }
 
-    private async Task RunAsync(ActorSystem system, IActorRef customers)
+    private async Task RunAsync(ActorSystem system, IActorRef customers, IPartitionAssignmentListener? listener)
     {
         var materializer = system.Materializer(namePrefix: "kafka-pipeline");
         var pipeline = new RecordPipeline(customers, deadLetters, settings, stats, loggers.CreateLogger<RecordPipeline>());
         while (!_stopping)
         {
-            var source = new CommittableKafkaSource(kafka, loggers.CreateLogger<CommittableKafkaSource>());
+            var source = new CommittableKafkaSource(kafka, loggers.CreateLogger<CommittableKafkaSource>(), listener);
             _source = source;
             source.Start();
             if (_stopping) source.StopFetching();

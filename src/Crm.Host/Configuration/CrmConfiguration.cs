@@ -30,7 +30,11 @@ public sealed record CrmConfiguration(
             reader.Int("Kafka:BufferSize", 1000, min: 1),
             reader.Int("Kafka:CommitBatchSize", 1000, min: 1),
             reader.Duration("Kafka:CommitInterval", TimeSpan.FromMilliseconds(200)),
-            reader.Section("Kafka:Client"));
+            reader.Section("Kafka:Client"))
+        {
+            AssignmentStrategy = reader.Enum("Kafka:AssignmentStrategy", Confluent.Kafka.PartitionAssignmentStrategy.Range),
+            RevokeDrainTimeout = reader.Duration("Kafka:RevokeDrainTimeout", TimeSpan.FromSeconds(10)),
+        };
 
         var braze = new BrazeSettings(
             reader.Url("Braze:RestEndpoint", required: true)!,
@@ -68,13 +72,21 @@ public sealed record CrmConfiguration(
             reader.Int("Customers:SnapshotEvery", 100, min: 1),
             reader.Duration("Customers:PassivateAfter", TimeSpan.FromMinutes(2)),
             reader.Duration("Customers:MinBackoff", TimeSpan.FromMilliseconds(200)),
-            reader.Duration("Customers:MaxBackoff", TimeSpan.FromSeconds(10)));
+            reader.Duration("Customers:MaxBackoff", TimeSpan.FromSeconds(10)))
+        {
+            Partitioner = reader.OneOf("Kafka:Partitioner", KafkaPartitioner.ConsistentRandomName, KafkaPartitioner.Names),
+        };
 
         var pipeline = new PipelineSettings(
             reader.Int("Pipeline:MaxRecordsInFlight", 1000, min: 1),
             reader.Duration("Pipeline:RecordTimeout", TimeSpan.FromSeconds(60)));
 
-        return new CrmConfiguration(kafka, braze, catalog, persistence, new ClusterSettings(hostname, port, seeds), customers, pipeline,
+        var cluster = new ClusterSettings(hostname, port, seeds)
+        {
+            DownUnreachableAfter = reader.Duration("Cluster:DownUnreachableAfter", TimeSpan.FromSeconds(20)),
+        };
+
+        return new CrmConfiguration(kafka, braze, catalog, persistence, cluster, customers, pipeline,
             reader.Int("Management:Port", 9110, min: 0, max: 65535),
             reader.Enum("Logging:Level", Serilog.Events.LogEventLevel.Information));
     }
@@ -136,11 +148,18 @@ public sealed record CrmConfiguration(
             return uri;
         }
 
+        public string OneOf(string key, string fallback, IReadOnlyList<string> allowed)
+        {
+            var value = String(key, fallback);
+            return allowed.Contains(value) ? value : throw new ConfigurationException(key, $"'{value}' is not one of {string.Join(", ", allowed)}");
+        }
+
         public T Enum<T>(string key, T fallback) where T : struct, System.Enum
         {
             var value = configuration[key];
             if (value is null) return fallback;
-            if (!System.Enum.TryParse<T>(value, ignoreCase: true, out var parsed) || !System.Enum.IsDefined(parsed))
+            // librdkafka spells names with dashes (cooperative-sticky): accept them as well as the enum's own names.
+            if (!System.Enum.TryParse<T>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var parsed) || !System.Enum.IsDefined(parsed))
                 throw new ConfigurationException(key, $"'{value}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}");
             return parsed;
         }
