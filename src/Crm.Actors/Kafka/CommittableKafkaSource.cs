@@ -30,6 +30,8 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     private readonly Dictionary<TopicPartition, long> _owned = new(); // poll thread only
     private readonly Dictionary<TopicPartition, long> _handedOut = new(); // poll thread only: last offset put in the channel
     private readonly Dictionary<TopicPartition, long> _done = new(); // poll thread only: last offset stored as done
+    private readonly Dictionary<TopicPartition, long> _resumeAt = new(); // poll thread only: see RememberDone
+    private readonly Queue<TopicPartitionOffset> _toStore = new(); // poll thread only: resumed positions to commit
     // Wakes a revocation drain when offsets come back. Never disposed: CommitAsync may still set it after close.
     private readonly AutoResetEvent _commitQueued = new(false);
     private readonly ConcurrentDictionary<TopicPartition, long> _committed = new();
@@ -99,6 +101,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             var paused = false;
             while (!_closing)
             {
+                StoreResumedPositions(consumer);
                 ProcessCommits(consumer, onlyFor: null);
                 CommitStoredInBackground(consumer);
                 RefreshProgress(consumer);
@@ -182,6 +185,9 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 foreach (var tp in partitions) _owned[tp] = ++_nextGeneration;
                 _logger.LogInformation("Assigned {Partitions}", string.Join(", ", partitions));
                 _listener?.Assigned(partitions);
+                var positions = partitions.Select(ResumePosition).ToList();
+                _resumeAt.Clear(); // what went to other members is theirs now, from the committed offset
+                return positions;
             })
             .SetPartitionsRevokedHandler((consumer, partitions) =>
             {
@@ -190,11 +196,13 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 var revoked = partitions.Select(p => p.TopicPartition).ToHashSet();
                 DrainHandedOut(consumer, revoked);
                 CommitStoredNow(consumer);
+                RememberDone(revoked);
                 Disown(revoked);
                 _logger.LogInformation("Revoked {Partitions}", string.Join(", ", revoked));
             })
             .SetPartitionsLostHandler((_, partitions) =>
             {
+                foreach (var tp in partitions) _resumeAt.Remove(tp.TopicPartition);
                 Disown(partitions.Select(p => p.TopicPartition).ToHashSet());
                 _logger.LogWarning("Lost {Partitions}", string.Join(", ", partitions.Select(p => p.TopicPartition)));
             })
@@ -205,6 +213,38 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             })
             .SetLogHandler((_, message) => _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message))
             .Build();
+    }
+
+    /// <summary>
+    /// Remembers how far the revoked partitions are done. A group coordinator may refuse the commit on revocation
+    /// (librdkafka's mock does while the group rebalances; so does Kafka once it completes the rebalance): if the
+    /// group gives a partition back to this consumer, it resumes after what it already did instead of at the stale
+    /// committed offset, and commits that position, so staying owners never redeliver (see <see cref="ResumePosition"/>).
+    /// </summary>
+    private void RememberDone(HashSet<TopicPartition> revoked)
+    {
+        foreach (var tp in revoked)
+            if (_done.TryGetValue(tp, out var done)) _resumeAt[tp] = done + 1;
+    }
+
+    /// <summary>Where to start a newly assigned partition: after what this consumer did before its revocation, if it did.</summary>
+    private TopicPartitionOffset ResumePosition(TopicPartition tp)
+    {
+        if (!_resumeAt.Remove(tp, out var next)) return new TopicPartitionOffset(tp, Offset.Unset); // the committed offset
+        var position = new TopicPartitionOffset(tp, new Offset(next));
+        _toStore.Enqueue(position);
+        return position;
+    }
+
+    /// <summary>Stores the positions resumed at (needs the assignment in force, so after the callback) for the next commit.</summary>
+    private void StoreResumedPositions(IConsumer<byte[], byte[]> consumer)
+    {
+        while (_toStore.TryDequeue(out var position))
+        {
+            if (!_owned.ContainsKey(position.TopicPartition)) continue;
+            consumer.StoreOffset(position);
+            _storedSinceCommit = true;
+        }
     }
 
     private void Disown(HashSet<TopicPartition> partitions)

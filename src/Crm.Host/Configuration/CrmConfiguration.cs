@@ -58,7 +58,10 @@ public sealed record CrmConfiguration(
                 reader.Duration("Catalog:MaxBackoff", TimeSpan.FromSeconds(30)));
 
         var provider = reader.Enum("Persistence:Provider", PersistenceProvider.Sqlite);
-        var persistence = new PersistenceSettings(provider, reader.String("Persistence:ConnectionString", "Data Source=crm.db"));
+        var connectionString = reader.String("Persistence:ConnectionString", "Data Source=crm.db");
+        if (provider == PersistenceProvider.PostgreSql)
+            connectionString = LimitPool(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1));
+        var persistence = new PersistenceSettings(provider, connectionString);
 
         var hostname = reader.String("Cluster:Hostname", "127.0.0.1");
         var port = reader.Int("Cluster:Port", 4053, min: 0, max: 65535);
@@ -89,6 +92,27 @@ public sealed record CrmConfiguration(
         return new CrmConfiguration(kafka, braze, catalog, persistence, cluster, customers, pipeline,
             reader.Int("Management:Port", 9110, min: 0, max: 65535),
             reader.Enum("Logging:Level", Serilog.Events.LogEventLevel.Information));
+    }
+
+    /// <summary>
+    /// Every node of a cluster shares one PostgreSQL, whose max_connections (100 by default) Npgsql's default pool of
+    /// 100 per node would exceed: a burst of entity recoveries then fails with "too many clients". A pool size set in
+    /// the connection string wins; otherwise each node keeps to Persistence:MaxConnections and queues for them.
+    /// </summary>
+    private static string LimitPool(string connectionString, int maxConnections)
+    {
+        try
+        {
+            var explicitKeys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            if (!explicitKeys.ContainsKey("Maximum Pool Size") && !explicitKeys.ContainsKey("Max Pool Size") && !explicitKeys.ContainsKey("MaxPoolSize"))
+                builder.MaxPoolSize = maxConnections;
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException("Persistence:ConnectionString", $"is not a valid PostgreSQL connection string ({e.Message})");
+        }
     }
 
     private sealed class Reader(IConfiguration configuration)

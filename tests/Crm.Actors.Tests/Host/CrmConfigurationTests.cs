@@ -97,11 +97,51 @@ public class CrmConfigurationTests
         Assert.Equal(50, configuration.Braze.MaxObjectsPerRequest);
         Assert.NotNull(configuration.Catalog);
         Assert.Equal(PersistenceProvider.PostgreSql, configuration.Persistence.Provider);
-        Assert.Equal("Host=db;Database=crm", configuration.Persistence.ConnectionString);
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(configuration.Persistence.ConnectionString);
+        Assert.Equal(("db", "crm"), (connection.Host, connection.Database));
+        Assert.Equal(20, connection.MaxPoolSize); // bounded, so that the nodes of a cluster fit PostgreSQL's max_connections
         Assert.Equal("10.0.0.5", configuration.Cluster.Hostname);
         Assert.Equal(0, configuration.Cluster.Port);
         Assert.Equal(["akka.tcp://crm@10.0.0.5:4053", "akka.tcp://crm@10.0.0.6:4053"], configuration.Cluster.SeedNodes);
         Assert.Equal(9200, configuration.ManagementPort);
+    }
+
+    [Fact]
+    public void A_pool_size_in_the_postgresql_connection_string_wins()
+    {
+        var values = Required();
+        values["Persistence:Provider"] = "PostgreSql";
+        values["Persistence:ConnectionString"] = "Host=db;Database=crm;Max Pool Size=7";
+        values["Persistence:MaxConnections"] = "30";
+
+        Assert.Equal(7, new Npgsql.NpgsqlConnectionStringBuilder(Load(values).Persistence.ConnectionString).MaxPoolSize);
+    }
+
+    [Fact]
+    public void Cluster_keys_choose_partitioner_assignor_and_downing_delay()
+    {
+        var values = Required();
+        values["Kafka:Partitioner"] = "murmur2_random";
+        values["Kafka:AssignmentStrategy"] = "cooperative-sticky";
+        values["Kafka:RevokeDrainTimeout"] = "00:00:04";
+        values["Cluster:DownUnreachableAfter"] = "00:00:07";
+
+        var configuration = Load(values);
+
+        Assert.Equal("murmur2_random", configuration.Customers.Partitioner);
+        Assert.Equal(Confluent.Kafka.PartitionAssignmentStrategy.CooperativeSticky, configuration.Kafka.AssignmentStrategy);
+        Assert.Equal(TimeSpan.FromSeconds(4), configuration.Kafka.RevokeDrainTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), configuration.Cluster.DownUnreachableAfter);
+    }
+
+    [Fact]
+    public void Cluster_defaults_align_shards_with_librdkafka_producers()
+    {
+        var configuration = Load(Required());
+
+        Assert.Equal("consistent_random", configuration.Customers.Partitioner);
+        Assert.Equal(Confluent.Kafka.PartitionAssignmentStrategy.Range, configuration.Kafka.AssignmentStrategy);
+        Assert.Equal(TimeSpan.FromSeconds(20), configuration.Cluster.DownUnreachableAfter);
     }
 
     [Theory]
@@ -134,6 +174,9 @@ public class CrmConfigurationTests
     [InlineData("Braze:RequestsPerWindow", "many")]
     [InlineData("Braze:MaxObjectsPerRequest", "76")]
     [InlineData("Persistence:Provider", "Oracle")]
+    [InlineData("Kafka:Partitioner", "murmur3")]
+    [InlineData("Kafka:AssignmentStrategy", "sticky-ish")]
+    [InlineData("Cluster:DownUnreachableAfter", "5")]
     [InlineData("Braze:RestEndpoint", "not a url")]
     [InlineData("Braze:RestEndpoint", "ftp://rest.braze.com")]
     [InlineData("Catalog:BaseUrl", "catalog")]

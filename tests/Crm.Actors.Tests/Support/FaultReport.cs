@@ -2,7 +2,8 @@ namespace Crm.Actors.Tests.Support;
 
 /// <summary>
 /// One line per fault scenario, written to the test output and appended to <c>fault-report.md</c> in the test
-/// output folder, so a run of the suite yields the table of faults, events, losses, duplicates and recovery times.
+/// output folder, so a run of the suite yields the table of faults, events, losses, duplicates and recovery times
+/// (and <c>locality-report.md</c>, the share of events served by an entity on the node that read them).
 /// </summary>
 public static class FaultReport
 {
@@ -10,15 +11,25 @@ public static class FaultReport
 
     public static string FilePath => Path.Combine(AppContext.BaseDirectory, "fault-report.md");
 
-    public static void Write(string fault, DeliveryCount count, TimeSpan recovery)
+    public static string LocalityFilePath => Path.Combine(AppContext.BaseDirectory, "locality-report.md");
+
+    public static void Write(string fault, DeliveryCount count, TimeSpan recovery) => Append(
+        FilePath,
+        "| fault | events | delivered | lost | duplicates | time to recover |\n|---|---:|---:|---:|---:|---:|",
+        $"| {fault} | {count.Sent} | {count.Delivered} | {count.Lost} | {count.Duplicates} | {recovery.TotalSeconds:F1} s |");
+
+    public static void WriteLocality(string scenario, long local, long remote) => Append(
+        LocalityFilePath,
+        "| scenario | events to a local entity | events over the network | local fraction |\n|---|---:|---:|---:|",
+        $"| {scenario} | {local} | {remote} | {(double)local / Math.Max(1, local + remote):P1} |");
+
+    private static void Append(string path, string header, string line)
     {
-        var line = $"| {fault} | {count.Sent} | {count.Delivered} | {count.Lost} | {count.Duplicates} | {recovery.TotalSeconds:F1} s |";
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         lock (Gate)
         {
-            if (!File.Exists(FilePath))
-                File.WriteAllText(FilePath, "| fault | events | delivered | lost | duplicates | time to recover |\n|---|---:|---:|---:|---:|---:|\n");
-            File.AppendAllText(FilePath, line + "\n");
+            if (!File.Exists(path)) File.WriteAllText(path, header + "\n");
+            File.AppendAllText(path, line + "\n");
         }
     }
 }

@@ -29,6 +29,9 @@ public sealed class PipelineDeployment : IAsyncDisposable
             ["Kafka:DeadLetterTopic"] = DeadLetterTopic,
             ["Kafka:Client:session.timeout.ms"] = "6000",
             ["Kafka:Client:heartbeat.interval.ms"] = "500",
+            // The mock coordinator evicts a member that has not rejoined within its session (6 s) while it drains a
+            // revocation; real Kafka waits up to max.poll.interval.ms.
+            ["Kafka:RevokeDrainTimeout"] = "00:00:04",
             ["Braze:RestEndpoint"] = braze.BaseUrl.ToString(),
             ["Braze:ApiKey"] = ApiKey,
             ["Braze:RequestTimeout"] = "00:00:02",

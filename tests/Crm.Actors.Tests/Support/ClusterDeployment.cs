@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Crm.Actors.Kafka;
+
+namespace Crm.Actors.Tests.Support;
+
+/// <summary>
+/// A deployment of several nodes on 127.0.0.1 that form one Akka.NET cluster, share one PostgreSQL journal and one
+/// Kafka consumer group. Nodes run in this process (<see cref="ClusterNode"/>) or as their own OS process
+/// (<see cref="CrmProcess"/>, for kill -9).
+/// </summary>
+public sealed class ClusterDeployment : IAsyncDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly PostgresTestDatabase _database;
+    private readonly int _seedPort = FreePort();
+    private readonly List<IAsyncDisposable> _nodes = [];
+
+    private readonly int _maxRecordsInFlight;
+
+    private ClusterDeployment(PipelineDeployment pipeline, PostgresTestDatabase database, int maxRecordsInFlight)
+    {
+        Pipeline = pipeline;
+        _database = database;
+        _maxRecordsInFlight = maxRecordsInFlight;
+    }
+
+    public PipelineDeployment Pipeline { get; }
+
+    /// <summary>Every topic-partition the group consumes (4 partitions per topic).</summary>
+    public IReadOnlySet<(string Topic, int Partition)> AllPartitions =>
+        Pipeline.Topics.Values.SelectMany(t => Enumerable.Range(0, 4).Select(p => (t, p))).ToHashSet();
+
+    /// <summary>A deployment on fresh topics, group and database; <paramref name="maxRecordsInFlight"/> per node.</summary>
+    public static async Task<ClusterDeployment> StartAsync(KafkaTestCluster kafka, int maxRecordsInFlight = 1000) =>
+        new(await PipelineDeployment.StartAsync(kafka), await PostgresTestDatabase.CreateAsync(), maxRecordsInFlight);
+
+    /// <summary>Settings of one node: its own remoting port, the first node as seed, the shared PostgreSQL journal.</summary>
+    public Dictionary<string, string?> NodeSettings(int port) => new(Pipeline.Settings)
+    {
+        ["Cluster:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Cluster:SeedNodes"] = $"akka.tcp://crm@127.0.0.1:{_seedPort}",
+        ["Cluster:DownUnreachableAfter"] = "00:00:03",
+        ["Persistence:Provider"] = "PostgreSql",
+        ["Persistence:ConnectionString"] = _database.ConnectionString,
+        ["Pipeline:MaxRecordsInFlight"] = _maxRecordsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Kafka:BufferSize"] = _maxRecordsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Starts a node in this process; the first one started is the seed.</summary>
+    public async Task<ClusterNode> StartNodeAsync()
+    {
+        var node = new ClusterNode(await CrmTestHost.StartAsync(NodeSettings(_nodes.Count == 0 ? _seedPort : FreePort())));
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Starts a node as its own OS process (never the seed: start an in-process node first).</summary>
+    public CrmProcess StartProcessNode()
+    {
+        if (_nodes.Count == 0) throw new InvalidOperationException("start the seed node in-process first");
+        var process = CrmProcess.Start(NodeSettings(FreePort()));
+        _nodes.Add(process);
+        return process;
+    }
+
+    /// <summary>Waits until <paramref name="observer"/> sees exactly <paramref name="members"/> members, all Up.</summary>
+    public static Task WaitForMembers(ClusterNode observer, int members) => PipelineDeployment.WaitUntil(
+        () => observer.UpMembers == members && observer.Members == members, Patience, () => observer.MembershipText);
+
+    /// <summary>
+    /// Waits until <paramref name="nodes"/> together own exactly <paramref name="partitions"/> topic-partitions, none
+    /// twice, each node at least one: the group's rebalance is over.
+    /// </summary>
+    public static Task WaitForAssignment(IReadOnlyList<ClusterNode> nodes, int partitions) => PipelineDeployment.WaitUntil(
+        () =>
+        {
+            var owned = nodes.Select(n => n.OwnedPartitions).ToList();
+            return owned.All(o => o.Count > 0) && owned.Sum(o => o.Count) == partitions && owned.SelectMany(o => o).Distinct().Count() == partitions;
+        },
+        Patience,
+        () => string.Join("; ", nodes.Select(n => $"{n.Address}: {string.Join(',', n.OwnedPartitions.Order())}")));
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _nodes.Count - 1; i >= 0; i--) await _nodes[i].DisposeAsync();
+        await Pipeline.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
