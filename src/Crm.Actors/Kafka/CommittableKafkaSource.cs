@@ -232,6 +232,8 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     {
         if (!_resumeAt.Remove(tp, out var next)) return new TopicPartitionOffset(tp, Offset.Unset); // the committed offset
         var position = new TopicPartitionOffset(tp, new Offset(next));
+        // Done up to here, as far as a next revocation goes: its commit may be refused too, before any new record.
+        _done[tp] = next - 1;
         _toStore.Enqueue(position);
         return position;
     }
