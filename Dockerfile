@@ -10,6 +10,10 @@ COPY src/ src/
 RUN dotnet publish src/Crm.Host/Crm.Host.csproj --configuration Release --no-restore --output /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# librdkafka (inside Confluent.Kafka) links against Cyrus SASL; the slim base image does not carry it.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends libsasl2-2 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
 # Journal of the embedded default (SQLite) lives in a volume; production sets Persistence__Provider=PostgreSql.

@@ -48,7 +48,7 @@ catalog=$(sed -E 's/.*catalog at ([^ ]+)\..*/\1/' <<< "$line")
 
 for n in 2 3; do
   dotnet "$host" "--Kafka:BootstrapServers=$kafka" "--Braze:RestEndpoint=$braze" --Braze:ApiKey=demo-local-braze-key \
-    "--Catalog:BaseUrl=$catalog" --Cluster:Port=$((4052 + n)) "--Cluster:SeedNodes=$seed" --Management:Port=$((9108 + n)) \
+    "--Catalog:BaseUrl=$catalog" --Cluster:Port=$((4052 + n)) "--Cluster:SeedNodes=$seed" --Management:Port=$((9109 + n)) \
     "${journal[@]}" > "$dir/node-$n.log" 2>&1 &
   pids+=($!)
 done

@@ -50,6 +50,12 @@ catch (ConfigurationException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+catch (Exception e) when (e is IOException or InvalidOperationException)
+{
+    // e.g. the management port is taken: one clear line and a failure exit code, not an unhandled-exception abort.
+    Log.Fatal("Crm.Actors could not start: {Reason}", e.Message);
+    return 1;
+}
 finally
 {
     if (demo is not null) await demo.DisposeAsync();

@@ -137,7 +137,6 @@ public sealed class ClusterTests(KafkaTestCluster kafka) : IClassFixture<KafkaTe
             () => cluster.Pipeline.Count(produced).Lost == 0 && cluster.Pipeline.AllCommitted(), Patience, () => Diagnosis(cluster, nodes));
         var count = cluster.Pipeline.Count(produced);
         FaultReport.Write("cluster node left gracefully mid-stream, 3 -> 2 nodes", count, DateTime.UtcNow - left);
-        TestContext.Current.TestOutputHelper?.WriteLine(Diagnosis(cluster, nodes.Append(leaver))); // DEBUG
 
         Assert.Equal(0, count.Lost);
         Assert.Equal(0, count.Duplicates);
