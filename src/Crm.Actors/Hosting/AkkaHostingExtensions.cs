@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
-using Akka.Cluster.Sharding.External;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
@@ -67,8 +66,9 @@ public static class AkkaHostingExtensions
     /// <summary>
     /// The customer entities, sharded by customer id with shard = Kafka partition, each under the backoff
     /// supervisor of <see cref="Supervision.CustomerEntity"/>. Shards are placed by
-    /// <see cref="ExternalShardAllocationStrategy"/>, told by <see cref="PartitionShardAlignment"/> where each
-    /// partition is consumed (Akka.Hosting's <c>WithShardRegion</c> cannot take an allocation strategy).
+    /// <see cref="PartitionAlignedAllocation"/> (Akka's external allocation), told by
+    /// <see cref="PartitionShardAlignment"/> where each partition is consumed (Akka.Hosting's
+    /// <c>WithShardRegion</c> cannot take an allocation strategy).
     /// </summary>
     public static AkkaConfigurationBuilder WithCustomerSharding(
         this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog, EntityLocality locality) =>
@@ -83,7 +83,7 @@ public static class AkkaHostingExtensions
                     .WithRememberEntities(false)
                     .WithPassivateIdleAfter(settings.PassivateAfter),
                 CustomerMessageExtractor.For(settings),
-                new ExternalShardAllocationStrategy(system, CustomerActor.EntityType),
+                new PartitionAlignedAllocation(system),
                 PoisonPill.Instance).ConfigureAwait(false);
             registry.Register<CustomerActor>(region);
         });
