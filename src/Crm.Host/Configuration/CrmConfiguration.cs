@@ -105,7 +105,7 @@ public sealed record CrmConfiguration(
         {
             var explicitKeys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-            if (!explicitKeys.ContainsKey("Maximum Pool Size") && !explicitKeys.ContainsKey("Max Pool Size") && !explicitKeys.ContainsKey("MaxPoolSize"))
+            if (!explicitKeys.ContainsKey("Maximum Pool Size") && !explicitKeys.ContainsKey("MaxPoolSize"))
                 builder.MaxPoolSize = maxConnections;
             return builder.ConnectionString;
         }

@@ -111,7 +111,7 @@ public class CrmConfigurationTests
     {
         var values = Required();
         values["Persistence:Provider"] = "PostgreSql";
-        values["Persistence:ConnectionString"] = "Host=db;Database=crm;Max Pool Size=7";
+        values["Persistence:ConnectionString"] = "Host=db;Database=crm;Maximum Pool Size=7";
         values["Persistence:MaxConnections"] = "30";
 
         Assert.Equal(7, new Npgsql.NpgsqlConnectionStringBuilder(Load(values).Persistence.ConnectionString).MaxPoolSize);
