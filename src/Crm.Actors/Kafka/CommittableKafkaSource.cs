@@ -36,10 +36,14 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     private volatile bool _storedSinceCommit;
     private DateTime _nextProgress = DateTime.MinValue;
 
-    public CommittableKafkaSource(KafkaSettings settings, ILogger logger)
+    private readonly Action<string>? _onStatistics;
+
+    /// <param name="onStatistics">Receives librdkafka's statistics JSON (every second unless statistics.interval.ms is set).</param>
+    public CommittableKafkaSource(KafkaSettings settings, ILogger logger, Action<string>? onStatistics = null)
     {
         _settings = settings;
         _logger = logger;
+        _onStatistics = onStatistics;
         _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-consumer-{settings.GroupId}" };
     }
 
@@ -166,6 +170,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             EnablePartitionEof = false,
         };
+        if (_onStatistics is not null) config.StatisticsIntervalMs ??= 1000;
         return new ConsumerBuilder<byte[], byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
@@ -193,6 +198,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 else _logger.LogWarning("Kafka consumer error: {Reason}", error.Reason);
             })
             .SetLogHandler((_, message) => _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message))
+            .SetStatisticsHandler((_, json) => _onStatistics?.Invoke(json))
             .Build();
     }
 
