@@ -25,7 +25,7 @@ public sealed class ActorHierarchyCommand : CliCommand
             foreach (var actor in view.Actors.Where(a => a.Depth > 0))
             {
                 var name = actor.Path[(actor.Path.LastIndexOf('/') + 1)..];
-                var hidden = actor.Depth == view.Depth && actor.Children > 0 ? $" ({actor.Children} children)" : "";
+                var hidden = actor.Depth == view.Depth && actor.Children > 0 ? actor.Children == 1 ? " (1 child)" : $" ({actor.Children} children)" : "";
                 output.WriteLine($"{new string(' ', actor.Depth * 2)}{name}{hidden}");
             }
         });
