@@ -17,7 +17,10 @@ public sealed record NodePipelineTotals(
 /// <summary>A node that did not answer the cluster-wide question, and why.</summary>
 public sealed record NodeError(string Node, string Error);
 
-/// <summary><c>pipeline status</c>: every Up node's partitions and totals.</summary>
+/// <summary>
+/// <c>pipeline status</c>: every Up node's partitions and totals; <paramref name="Unowned"/> lists the configured
+/// partitions (<c>Kafka:Topics</c> × <c>Kafka:Partitions</c>) no node reports, e.g. during a rebalance.
+/// </summary>
 public sealed record PipelineView(
     IReadOnlyList<PartitionStatus> Partitions, IReadOnlyList<NodePipelineTotals> Nodes, IReadOnlyList<NodeError> Unanswered,
-    double SloTarget, double NotLaggingRatio);
+    double SloTarget, double NotLaggingRatio, IReadOnlyList<string> Unowned);

@@ -16,14 +16,17 @@ public static class NodeReports
         return (answers.Select(a => a.Report).OfType<ManagementActor.NodeReport>().ToList(), answers.Select(a => a.Error).OfType<NodeError>().ToList());
     }
 
-    public static async Task<PipelineView> PipelineAsync(ActorSystem system)
+    /// <param name="topics">The topics consumed, each expected with <paramref name="partitions"/> partitions.</param>
+    public static async Task<PipelineView> PipelineAsync(ActorSystem system, IReadOnlyList<string> topics, int partitions)
     {
         var (reports, unanswered) = await CollectAsync(system).ConfigureAwait(false);
-        var partitions = reports.SelectMany(r => r.Partitions)
+        var owned = reports.SelectMany(r => r.Partitions)
             .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
         // Each partition counts the same: the SLO is per partition, so the worst ones should show, not hide in a sum.
-        var ratio = partitions.Count == 0 ? 1.0 : partitions.Average(p => p.NotLaggingRatio);
-        return new PipelineView(partitions, reports.Select(r => r.Pipeline).ToList(), unanswered, LagMonitor.SloTarget, ratio);
+        var ratio = owned.Count == 0 ? 1.0 : owned.Average(p => p.NotLaggingRatio);
+        var reported = owned.Select(p => (p.Topic, p.Partition)).ToHashSet();
+        var unowned = topics.SelectMany(t => Enumerable.Range(0, partitions).Where(p => !reported.Contains((t, p))).Select(p => $"{t}[{p}]")).ToList();
+        return new PipelineView(owned, reports.Select(r => r.Pipeline).ToList(), unanswered, LagMonitor.SloTarget, ratio, unowned);
     }
 
     public static async Task<BrazeView> BrazeAsync(ActorSystem system)

@@ -25,7 +25,7 @@ public abstract class CliCommand
 
     public string Usage => string.Join(' ', new[] { Name }
         .Concat(Arguments.Select(a => $"<{a}>"))
-        .Concat(Options.Select(o => $"[{o.Short}|{o.Long} <value>]")));
+        .Concat(Options.Select(o => $"[{o.Short}|{o.Long} <{o.Long.TrimStart('-')}>]")));
 
     public abstract Task<int> RunAsync(CommandContext context);
 }

@@ -18,6 +18,8 @@ public sealed class PipelineStatus : CliCommand
             partitions.Write(output);
             output.WriteLine($"Lag SLO: not lagging {Percent(view.NotLaggingRatio)} of the time (target {Percent(view.SloTarget)}); " +
                              $"{view.Partitions.Count(p => p.Slo is "lagging" or "stalled")} partition(s) lagging or stalled now");
+            if (view.Unowned is { Count: > 0 }) // absent from nodes older than this CLI
+                output.WriteLine($"! {view.Unowned.Count} partition(s) consumed by no node: {string.Join(", ", view.Unowned)}");
             output.WriteLine();
 
             var nodes = new Table("NODE", "RECORDS IN", "DELIVERED", "DEAD LETTERS", "SKIPPED", "RETRIES");

@@ -54,8 +54,15 @@ public sealed class ManagementClient : IDisposable
                 throw new CliException(ExitCodes.Unauthorized, $"unauthorised: {BaseAddress} wants its management token (--token or CRM_TOKEN)");
             if (!response.IsSuccessStatusCode)
                 throw new CliException(ExitCodes.Failed, $"{(int)response.StatusCode} {response.ReasonPhrase}: {await ErrorOf(response, cancellationToken).ConfigureAwait(false)}");
-            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
-                   ?? throw new CliException(ExitCodes.Failed, $"{request.RequestUri} answered nothing");
+            try
+            {
+                return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+                       ?? throw new CliException(ExitCodes.Failed, $"{request.RequestUri} answered nothing");
+            }
+            catch (JsonException e)
+            {
+                throw new CliException(ExitCodes.Failed, $"{request.RequestUri} answered something else than a Crm.Actors node would: {e.Message}");
+            }
         }
     }
 

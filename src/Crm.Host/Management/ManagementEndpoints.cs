@@ -2,8 +2,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using Crm.Actors.Operating;
 using Crm.Actors.Pipeline;
+using Crm.Host.Configuration;
 using Crm.Management;
-using OpenTelemetry.Exporter;
 using Serilog.Core;
 
 namespace Crm.Host.Management;
@@ -48,7 +48,8 @@ public static class ManagementEndpoints
         api.MapGet("/sharding/{region}/region-stats", (ActorSystem system, string region) => ShardingQueries.RegionStatsAsync(system, region));
         api.MapGet("/sharding/{region}/shard-stats", (ActorSystem system, string region) => ShardingQueries.ShardStatsAsync(system, region));
         api.MapGet("/actors", (ActorSystem system, string? path, int? depth) => ActorHierarchy.Of(system, path ?? "/user", depth ?? 2));
-        api.MapGet("/pipeline", (ActorSystem system) => NodeReports.PipelineAsync(system));
+        api.MapGet("/pipeline", (ActorSystem system, CrmConfiguration config) =>
+            NodeReports.PipelineAsync(system, config.Kafka.Topics, config.Customers.Partitions));
         api.MapGet("/braze", (ActorSystem system) => NodeReports.BrazeAsync(system));
         api.MapGet("/customers/{id}", (ActorSystem system, string id) => ShardingQueries.CustomerAsync(system, id));
         api.MapGet("/log-level", (ActorSystem system, LoggingLevelSwitch serilog) => LogLevels.Current(system, serilog));

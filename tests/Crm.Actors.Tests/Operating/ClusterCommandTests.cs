@@ -129,6 +129,7 @@ public sealed class ClusterCommandTests(TwoNodeCluster cluster) : IClassFixture<
                 Assert.Contains(run.Rows, r => r is [var n, var recordsIn, var delivered, var dead, _, _] && n == TwoNodeCluster.AddressOf(node) &&
                                                recordsIn == stats.RecordsIn.ToString() && delivered == stats.Delivered.ToString() && dead == stats.DeadLettered.ToString());
             }
+            Assert.DoesNotContain("consumed by no node", run.Output);
             Assert.Matches(@"Lag SLO: not lagging \d+\.\d{3}% of the time \(target 99\.950%\); 0 partition\(s\) lagging or stalled now", run.Output);
             var reasons = cluster.Nodes.SelectMany(n => n.Service<PipelineStats>().DeadLettersByReason)
                 .GroupBy(kv => kv.Key, kv => kv.Value).ToDictionary(g => g.Key, g => g.Sum());
