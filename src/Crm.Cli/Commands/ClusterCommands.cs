@@ -20,27 +20,23 @@ public sealed class ClusterShow : CliCommand
         });
 }
 
-public sealed class ClusterLeave : CliCommand
+/// <summary>A membership change of the member at <c>&lt;address&gt;</c>, through the node asked.</summary>
+public abstract class MemberCommand(string action, string summary, Func<string, string> done) : CliCommand
 {
-    public override string Name => "cluster leave";
-    public override string Summary => "the member at the address leaves the cluster gracefully (hands its shards over)";
+    public override string Name => $"cluster {action}";
+    public override string Summary => summary;
     public override IReadOnlyList<string> Arguments => ["address"];
 
     public override Task<int> RunAsync(CommandContext context) =>
-        context.RenderAsync((client, ct) => client.PostAsync<ClusterActionResult>("api/cluster/leave", new ClusterAddressRequest(context.Argument(0)), ct),
-            (result, output) => output.WriteLine($"Asked {result.Addresses[0]} to leave the cluster."));
+        context.RenderAsync((client, ct) => client.PostAsync<ClusterActionResult>($"api/cluster/{action}", new ClusterAddressRequest(context.Argument(0)), ct),
+            (result, output) => output.WriteLine(done(result.Addresses[0])));
 }
 
-public sealed class ClusterDown : CliCommand
-{
-    public override string Name => "cluster down";
-    public override string Summary => "marks the member at the address down (only for a node known to be dead)";
-    public override IReadOnlyList<string> Arguments => ["address"];
+public sealed class ClusterLeave() : MemberCommand(
+    "leave", "the member at the address leaves the cluster gracefully (hands its shards over)", address => $"Asked {address} to leave the cluster.");
 
-    public override Task<int> RunAsync(CommandContext context) =>
-        context.RenderAsync((client, ct) => client.PostAsync<ClusterActionResult>("api/cluster/down", new ClusterAddressRequest(context.Argument(0)), ct),
-            (result, output) => output.WriteLine($"Marked {result.Addresses[0]} down."));
-}
+public sealed class ClusterDown() : MemberCommand(
+    "down", "marks the member at the address down (only for a node known to be dead)", address => $"Marked {address} down.");
 
 public sealed class ClusterDownUnreachable : CliCommand
 {

@@ -14,9 +14,8 @@ public sealed class ClusterMembershipCommandTests(KafkaTestCluster kafka) : ICla
     {
         await using var deployment = await PipelineDeployment.StartAsync(kafka);
         await using var first = await deployment.StartHostAsync();
-        await using var second = await CrmTestHost.StartAsync(TwoNodeCluster.SecondNodeSettings(deployment, first));
+        await using var second = await JoinSecondNodeAsync(deployment, first);
         var cluster = Cluster.Get(first.Service<ActorSystem>());
-        await PipelineDeployment.WaitUntil(() => cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2, Patience);
         var endpoint = first.ManagementUri();
         var secondAddress = TwoNodeCluster.AddressOf(second);
 
@@ -47,9 +46,8 @@ public sealed class ClusterMembershipCommandTests(KafkaTestCluster kafka) : ICla
     {
         await using var deployment = await PipelineDeployment.StartAsync(kafka);
         await using var first = await deployment.StartHostAsync();
-        await using var second = await CrmTestHost.StartAsync(TwoNodeCluster.SecondNodeSettings(deployment, first));
+        await using var second = await JoinSecondNodeAsync(deployment, first);
         var cluster = Cluster.Get(first.Service<ActorSystem>());
-        await PipelineDeployment.WaitUntil(() => cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2, Patience);
         var secondAddress = TwoNodeCluster.AddressOf(second);
 
         var down = await CliRun.Against(first.ManagementUri(), "cluster", "down", secondAddress);
@@ -58,5 +56,22 @@ public sealed class ClusterMembershipCommandTests(KafkaTestCluster kafka) : ICla
         Assert.Equal($"Marked {secondAddress} down.", down.Output.Trim());
         await PipelineDeployment.WaitUntil(() => cluster.State.Members.All(m => m.Address.ToString() != secondAddress), Patience,
             () => string.Join(", ", cluster.State.Members));
+    }
+
+    /// <summary>Starts a node seeded by <paramref name="first"/> and waits until both are Up.</summary>
+    private static async Task<CrmTestHost> JoinSecondNodeAsync(PipelineDeployment deployment, CrmTestHost first)
+    {
+        var second = await CrmTestHost.StartAsync(TwoNodeCluster.SecondNodeSettings(deployment, first));
+        var cluster = Cluster.Get(first.Service<ActorSystem>());
+        try
+        {
+            await PipelineDeployment.WaitUntil(() => cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2, Patience);
+            return second;
+        }
+        catch
+        {
+            await second.DisposeAsync();
+            throw;
+        }
     }
 }
