@@ -26,11 +26,9 @@ public sealed class PipelineStats(CrmMetrics? metrics = null)
     /// <summary>Skipped records by unknown event type.</summary>
     public ConcurrentDictionary<string, long> SkippedByType { get; } = new();
 
-    internal void RecordIn() => Interlocked.Increment(ref _recordsIn);
-
     internal void RecordIn(string topic, DecodeResult decoded)
     {
-        RecordIn();
+        Interlocked.Increment(ref _recordsIn);
         // Unknown types come from the input: one label value for all of them keeps the series count bounded.
         metrics?.RecordIn(topic, decoded switch
         {
@@ -45,6 +43,7 @@ public sealed class PipelineStats(CrmMetrics? metrics = null)
     {
         if (eventTime.Type != TimestampType.NotAvailable) metrics?.EventReachedBraze(DateTime.UtcNow - eventTime.UtcDateTime);
     }
+
     private long _deliveryTicks;
     private long _maxDeliveryTicks;
 
