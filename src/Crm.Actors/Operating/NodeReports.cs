@@ -24,9 +24,15 @@ public static class NodeReports
             .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
         // Each partition counts the same: the SLO is per partition, so the worst ones should show, not hide in a sum.
         var ratio = owned.Count == 0 ? 1.0 : owned.Average(p => p.NotLaggingRatio);
+        return new PipelineView(owned, reports.Select(r => r.Pipeline).ToList(), unanswered, LagMonitor.SloTarget, ratio,
+            Unowned(topics, partitions, owned));
+    }
+
+    /// <summary>The configured partitions (as <c>topic[partition]</c>) that no node reported owning.</summary>
+    public static IReadOnlyList<string> Unowned(IReadOnlyList<string> topics, int partitions, IEnumerable<PartitionStatus> owned)
+    {
         var reported = owned.Select(p => (p.Topic, p.Partition)).ToHashSet();
-        var unowned = topics.SelectMany(t => Enumerable.Range(0, partitions).Where(p => !reported.Contains((t, p))).Select(p => $"{t}[{p}]")).ToList();
-        return new PipelineView(owned, reports.Select(r => r.Pipeline).ToList(), unanswered, LagMonitor.SloTarget, ratio, unowned);
+        return topics.SelectMany(t => Enumerable.Range(0, partitions).Where(p => !reported.Contains((t, p))).Select(p => $"{t}[{p}]")).ToList();
     }
 
     public static async Task<BrazeView> BrazeAsync(ActorSystem system)

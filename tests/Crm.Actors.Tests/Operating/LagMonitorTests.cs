@@ -69,3 +69,18 @@ public sealed class LagMonitorTests
         public void Advance(TimeSpan by) => _now += by;
     }
 }
+
+/// <summary>Partitions no node reports are named in <c>pipeline status</c>.</summary>
+public sealed class UnownedPartitionTests
+{
+    [Fact]
+    public void Configured_partitions_nobody_reports_are_listed_in_order()
+    {
+        var owned = new[] { Status("bookings", 0), Status("bookings", 2), Status("carts", 1) };
+        Assert.Equal(["bookings[1]", "carts[0]", "carts[2]"], Crm.Actors.Operating.NodeReports.Unowned(["bookings", "carts"], 3, owned));
+        Assert.Empty(Crm.Actors.Operating.NodeReports.Unowned(["bookings"], 1, owned));
+    }
+
+    private static Crm.Management.PartitionStatus Status(string topic, int partition) =>
+        new(topic, partition, "akka.tcp://crm@127.0.0.1:4053", 10, 10, 0, 1.0, "ok", 1.0);
+}
