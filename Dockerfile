@@ -4,6 +4,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props Crm.Actors.sln ./
 COPY src/Crm.Actors/Crm.Actors.csproj src/Crm.Actors/
 COPY src/Crm.Host/Crm.Host.csproj src/Crm.Host/
+COPY src/Crm.Management/Crm.Management.csproj src/Crm.Management/
 RUN dotnet restore src/Crm.Host/Crm.Host.csproj
 COPY hocon/ hocon/
 COPY src/ src/
@@ -22,6 +23,7 @@ ENV Persistence__ConnectionString="Data Source=/data/crm.db" \
     Management__Port=9110
 VOLUME /data
 USER $APP_UID
-# 4053: Akka.Remote (cluster); 9110: management (health, metrics, CLI).
+# 4053: Akka.Remote (cluster); 9110: management (health, metrics, CLI). The endpoint listens on loopback unless
+# Management__Hostname=0.0.0.0 is set, which also requires Management__Token (from a secret).
 EXPOSE 4053 9110
 ENTRYPOINT ["dotnet", "Crm.Host.dll"]

@@ -4,9 +4,13 @@ using Crm.Actors.Catalog;
 using Crm.Actors.Customers;
 using Crm.Actors.Hosting;
 using Crm.Actors.Kafka;
+using Crm.Actors.Operating;
 using Crm.Actors.Pipeline;
 using Crm.Host.Configuration;
+using Crm.Host.Management;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
 
 namespace Crm.Host;
 
@@ -15,23 +19,30 @@ public static class CrmHost
 {
     public static WebApplicationBuilder AddCrmActors(this WebApplicationBuilder builder, CrmConfiguration config)
     {
-        builder.WebHost.UseUrls($"http://127.0.0.1:{config.ManagementPort}");
+        builder.WebHost.UseUrls(config.Management.Url);
         if (config.Persistence.Provider == PersistenceProvider.Sqlite)
             UseWriteAheadLog(config.Persistence.ConnectionString);
 
         var services = builder.Services;
         services.AddSingleton(config);
-        services.AddSingleton<PipelineStats>();
-        services.AddSingleton<BrazeCounters>();
+        services.AddSingleton(config.Management);
+        // Program registers the switch its logger uses; in-process hosts (tests) get one of their own.
+        services.TryAddSingleton(new Serilog.Core.LoggingLevelSwitch(config.LogLevel));
+        services.AddSingleton(_ => new LagMonitor());
         services.AddSingleton<EntityLocality>();
-        services.AddSingleton<IBrazeApi>(_ => new BrazeApi(config.Braze));
+        services.AddSingleton(sp => new CrmMetrics(
+            sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<EntityLocality>()));
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(CrmMetrics.MeterName).AddPrometheusExporter());
+        services.AddSingleton(sp => new PipelineStats(sp.GetRequiredService<CrmMetrics>()));
+        services.AddSingleton<BrazeCounters>();
+        services.AddSingleton<IBrazeApi>(sp => new MeteredBrazeApi(new BrazeApi(config.Braze), sp.GetRequiredService<CrmMetrics>(), sp.GetRequiredService<BrazeCounters>()));
         services.AddSingleton<IDeadLetters>(sp => new KafkaDeadLetters(config.Kafka, sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaDeadLetters>()));
         services.AddSingleton<ICatalog>(sp => config.Catalog is { } catalog
             ? new CatalogClient(catalog, sp.GetRequiredService<ILogger<CatalogClient>>())
             : NoCatalog.Instance);
         services.AddSingleton(sp => new KafkaPipeline(
             config.Kafka, config.Pipeline, sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<PipelineStats>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<LagMonitor>()));
 
         services.AddAkka(ClusterSettings.SystemName, (akka, sp) => akka
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "crm.hocon"), HoconAddMode.Append)
@@ -40,6 +51,7 @@ public static class CrmHost
             .WithCrmPersistence(config.Persistence)
             .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
             .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>())
+            .WithCrmManagement(sp.GetRequiredService<CrmMetrics>(), sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<BrazeCounters>())
             .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>()));
         return builder;
     }
@@ -56,11 +68,7 @@ public static class CrmHost
         return app;
     }
 
-    public static WebApplication MapCrmEndpoints(this WebApplication app)
-    {
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        return app;
-    }
+    public static WebApplication MapCrmEndpoints(this WebApplication app) => app.MapManagement();
 
     /// <summary>SQLite lets readers and the journal's writer work side by side only in WAL mode (a database setting).</summary>
     private static void UseWriteAheadLog(string connectionString)

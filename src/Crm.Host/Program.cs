@@ -36,6 +36,7 @@ try
 
     var config = CrmConfiguration.Load(builder.Configuration);
     logLevel.MinimumLevel = config.LogLevel;
+    builder.Services.AddSingleton(logLevel); // `crm-cmd log level` turns it at run time
     builder.AddCrmActors(config);
     var app = builder.Build();
     app.MapCrmEndpoints();

@@ -26,6 +26,7 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private CustomerState _state = CustomerState.Empty;
+    private readonly Operating.CrmMetrics? _metrics = Operating.CrmMetricsExtension.Of(Context.System);
 
     public CustomerActor(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null)
     {
@@ -125,8 +126,10 @@ public sealed class CustomerActor : ReceivePersistentActor
             return;
         }
 
+        var persisting = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAll(facts, fact =>
         {
+            _metrics?.JournalWrite(System.Diagnostics.Stopwatch.GetElapsedTime(persisting));
             _state = _state.Apply(fact);
             if (LastSequenceNr % _snapshotEvery == 0)
                 SaveSnapshot(ToSnapshot(_state));

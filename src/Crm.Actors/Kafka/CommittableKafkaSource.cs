@@ -45,11 +45,17 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     private volatile bool _storedSinceCommit;
     private DateTime _nextProgress = DateTime.MinValue;
 
-    public CommittableKafkaSource(KafkaSettings settings, ILogger logger, IPartitionAssignmentListener? listener = null)
+    private readonly Action<string>? _onStatistics;
+
+    /// <param name="listener">Hears of each assignment (shard alignment).</param>
+    /// <param name="onStatistics">Receives librdkafka's statistics JSON (every second unless statistics.interval.ms is set).</param>
+    public CommittableKafkaSource(
+        KafkaSettings settings, ILogger logger, IPartitionAssignmentListener? listener = null, Action<string>? onStatistics = null)
     {
         _settings = settings;
         _logger = logger;
         _listener = listener;
+        _onStatistics = onStatistics;
         _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-consumer-{settings.GroupId}" };
     }
 
@@ -179,6 +185,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             PartitionAssignmentStrategy = _settings.AssignmentStrategy,
             EnablePartitionEof = false,
         };
+        if (_onStatistics is not null) config.StatisticsIntervalMs ??= 1000;
         return new ConsumerBuilder<byte[], byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
@@ -212,6 +219,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                 else _logger.LogWarning("Kafka consumer error: {Reason}", error.Reason);
             })
             .SetLogHandler((_, message) => _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message))
+            .SetStatisticsHandler((_, json) => _onStatistics?.Invoke(json))
             .Build();
     }
 

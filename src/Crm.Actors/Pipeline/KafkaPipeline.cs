@@ -9,9 +9,11 @@ namespace Crm.Actors.Pipeline;
 /// <summary>
 /// Runs the record pipeline for the life of the actor system, restarting it (after a pause) if it fails, and
 /// stops it in order on shutdown: stop fetching, let the in-flight records reach Braze, commit, leave the group.
+/// The consumer's librdkafka statistics go to <paramref name="lag"/> when given.
 /// </summary>
 public sealed class KafkaPipeline(
-    KafkaSettings kafka, PipelineSettings settings, IDeadLetters deadLetters, PipelineStats stats, ILoggerFactory loggers)
+    KafkaSettings kafka, PipelineSettings settings, IDeadLetters deadLetters, PipelineStats stats, ILoggerFactory loggers,
+    Operating.LagMonitor? lag = null)
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
     private readonly ILogger _logger = loggers.CreateLogger<KafkaPipeline>();
@@ -48,7 +50,8 @@ public sealed class KafkaPipeline(
         var pipeline = new RecordPipeline(customers, deadLetters, settings, stats, loggers.CreateLogger<RecordPipeline>());
         while (!_stopping)
         {
-            var source = new CommittableKafkaSource(kafka, loggers.CreateLogger<CommittableKafkaSource>(), listener);
+            var source = new CommittableKafkaSource(
+                kafka, loggers.CreateLogger<CommittableKafkaSource>(), listener, lag is null ? null : lag.OnStatistics);
             _source = source;
             source.Start();
             if (_stopping) source.StopFetching();

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Crm.Actors.Domain;
+using Crm.Actors.Operating;
 
 namespace Crm.Actors.Pipeline;
 
-/// <summary>Running totals of the record pipeline, readable from any thread.</summary>
-public sealed class PipelineStats
+/// <summary>Running totals of the record pipeline, readable from any thread; also counted in <see cref="CrmMetrics"/> when given.</summary>
+public sealed class PipelineStats(CrmMetrics? metrics = null)
 {
     private long _recordsIn;
     private long _delivered;
@@ -23,7 +26,24 @@ public sealed class PipelineStats
     /// <summary>Skipped records by unknown event type.</summary>
     public ConcurrentDictionary<string, long> SkippedByType { get; } = new();
 
-    internal void RecordIn() => Interlocked.Increment(ref _recordsIn);
+    internal void RecordIn(string topic, DecodeResult decoded)
+    {
+        Interlocked.Increment(ref _recordsIn);
+        // Unknown types come from the input: one label value for all of them keeps the series count bounded.
+        metrics?.RecordIn(topic, decoded switch
+        {
+            DecodeResult.Valid valid => valid.Event.GetType().Name,
+            DecodeResult.Malformed => "malformed",
+            _ => "unknown",
+        });
+    }
+
+    /// <summary>A record's objects were accepted by Braze: the time since the record's Kafka timestamp.</summary>
+    internal void RecordReachedBraze(Timestamp eventTime)
+    {
+        if (eventTime.Type != TimestampType.NotAvailable) metrics?.EventReachedBraze(DateTime.UtcNow - eventTime.UtcDateTime);
+    }
+
     private long _deliveryTicks;
     private long _maxDeliveryTicks;
 
@@ -46,7 +66,9 @@ public sealed class PipelineStats
     {
         Interlocked.Increment(ref _deadLettered);
         var colon = reason.IndexOf(':');
-        DeadLettersByReason.AddOrUpdate(colon > 0 ? reason[..colon] : reason, 1, (_, n) => n + 1);
+        var group = colon > 0 ? reason[..colon] : reason;
+        DeadLettersByReason.AddOrUpdate(group, 1, (_, n) => n + 1);
+        metrics?.DeadLettered(group);
     }
 
     internal void RecordSkipped(string eventType)

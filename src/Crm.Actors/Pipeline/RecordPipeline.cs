@@ -32,13 +32,15 @@ public sealed class RecordPipeline(
 
     public async Task<CommittableOffset> ProcessAsync(CommittableRecord record)
     {
-        stats.RecordIn();
-        switch (EventDecoder.Decode(record.Topic, record.Key, record.Value))
+        var decoded = EventDecoder.Decode(record.Topic, record.Key, record.Value);
+        stats.RecordIn(record.Topic, decoded);
+        switch (decoded)
         {
             case DecodeResult.Valid valid:
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await DeliverAsync(new CustomerEvent(valid.Event, record.Source)).ConfigureAwait(false);
                 stats.RecordDelivered(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                stats.RecordReachedBraze(record.Timestamp);
                 break;
             case DecodeResult.Malformed malformed:
                 logger.LogWarning("Malformed record {Source}: {Reason}; dead-lettered", record.Source, malformed.Reason);

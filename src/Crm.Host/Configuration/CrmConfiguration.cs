@@ -4,6 +4,7 @@ using Crm.Actors.Catalog;
 using Crm.Actors.Hosting;
 using Crm.Actors.Kafka;
 using Crm.Actors.Pipeline;
+using Crm.Host.Management;
 
 namespace Crm.Host.Configuration;
 
@@ -16,9 +17,11 @@ public sealed record CrmConfiguration(
     ClusterSettings Cluster,
     CustomerSettings Customers,
     PipelineSettings Pipeline,
-    int ManagementPort,
+    ManagementSettings Management,
     Serilog.Events.LogEventLevel LogLevel)
 {
+    public int ManagementPort => Management.Port;
+
     public static CrmConfiguration Load(IConfiguration configuration)
     {
         var reader = new Reader(configuration);
@@ -90,8 +93,21 @@ public sealed record CrmConfiguration(
         };
 
         return new CrmConfiguration(kafka, braze, catalog, persistence, cluster, customers, pipeline,
-            reader.Int("Management:Port", 9110, min: 0, max: 65535),
+            LoadManagement(reader),
             reader.Enum("Logging:Level", Serilog.Events.LogEventLevel.Information));
+    }
+
+    /// <summary>Off loopback the endpoint can drain, down or reconfigure the cluster: it must then demand a token.</summary>
+    private static ManagementSettings LoadManagement(Reader reader)
+    {
+        var hostname = reader.String("Management:Hostname", "127.0.0.1");
+        var port = reader.Int("Management:Port", 9110, min: 0, max: 65535);
+        var token = reader.Optional("Management:Token");
+        if (token is null && !ManagementSettings.IsLoopbackHost(hostname))
+            throw new ConfigurationException("Management:Token", $"is required when Management:Hostname ({hostname}) is not a loopback address");
+        if (token is { Length: < 16 })
+            throw new ConfigurationException("Management:Token", "is shorter than 16 characters (use a long random value)");
+        return new ManagementSettings(hostname, port, token);
     }
 
     /// <summary>
@@ -123,6 +139,9 @@ public sealed record CrmConfiguration(
             if (string.IsNullOrWhiteSpace(value)) throw new ConfigurationException(key, $"is required ({hint})");
             return value.Trim();
         }
+
+        /// <summary>The trimmed value, or null when unset or blank.</summary>
+        public string? Optional(string key) => string.IsNullOrWhiteSpace(configuration[key]) ? null : configuration[key]!.Trim();
 
         public string String(string key, string fallback)
         {

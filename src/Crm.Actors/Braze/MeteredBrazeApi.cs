@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Crm.Actors.Operating;
+
+namespace Crm.Actors.Braze;
+
+/// <summary>
+/// Measures every Braze call (status, latency, objects accepted and rejected) and keeps the last failures for
+/// operators, around the real <see cref="IBrazeApi"/>; the gateway and workers do not know it is there.
+/// </summary>
+public sealed class MeteredBrazeApi(IBrazeApi inner, CrmMetrics metrics, BrazeCounters counters) : IBrazeApi, IDisposable
+{
+    public async Task<BrazeOutcome> SendAsync(BrazeBatch batch, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await inner.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+        var took = Stopwatch.GetElapsedTime(started);
+        var count = batch.Items.Count;
+        switch (outcome)
+        {
+            case BrazeOutcome.Accepted accepted:
+                metrics.BrazeRequest("accepted", took, count - accepted.Rejected.Count, accepted.Rejected.Count);
+                break;
+            case BrazeOutcome.Refused refused:
+                metrics.BrazeRequest("refused", took, 0, count);
+                counters.RecordError(refused.Reason, DateTimeOffset.UtcNow);
+                break;
+            case BrazeOutcome.Unauthorized unauthorized:
+                metrics.BrazeRequest("unauthorized", took, 0, 0);
+                counters.RecordError($"HTTP {unauthorized.Status}: credentials refused", DateTimeOffset.UtcNow);
+                break;
+            case BrazeOutcome.Transient transient:
+                metrics.BrazeRequest("transient", took, 0, 0);
+                counters.RecordError(transient.Reason, DateTimeOffset.UtcNow);
+                break;
+        }
+        return outcome;
+    }
+
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json;
+using Crm.Actors.Braze;
+using Crm.Actors.Pipeline;
+using Crm.Actors.Tests.Support;
+using Crm.Host.Demo;
+using Crm.Management;
+
+namespace Crm.Actors.Tests.Operating;
+
+/// <summary>The Prometheus scrape carries the listed series with the node's real counts; the probes tell alive from ready.</summary>
+public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task The_scrape_has_every_series_with_the_nodes_counts()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        var records = deployment.ProduceCustomers(10, seed: 41);
+        var samples = new SampleEvents(seed: 42);
+        SampleRecord[] malformed = [samples.Malformed("cus_bad_1"), samples.Malformed("cus_bad_2")];
+        deployment.Produce(malformed);
+        await using var node = await deployment.StartHostAsync();
+        var stats = node.Service<PipelineStats>();
+        var braze = node.Service<BrazeCounters>();
+        await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count && stats.DeadLettered == malformed.Length && deployment.AllCommitted(),
+            Patience, () => $"delivered {stats.Delivered}/{records.Count}, dead letters {stats.DeadLettered}");
+        using var http = new HttpClient { BaseAddress = node.ManagementUri() };
+        var partitions = deployment.Topics.Count * 4;
+
+        // Lag comes from librdkafka's statistics (every second) and shard counts every 5 s: wait for them to settle.
+        PrometheusScrape scrape = null!;
+        await PipelineDeployment.WaitUntil(() =>
+        {
+            scrape = PrometheusScrape.Parse(http.GetStringAsync("metrics").GetAwaiter().GetResult());
+            return scrape.Of("crm_kafka_consumer_lag").Count == partitions && scrape.Sum("crm_kafka_consumer_lag") == 0 &&
+                   scrape.Of("crm_kafka_partition_state", "state=\"ok\"").All(s => s.Value == 1) &&
+                   scrape.Sum("crm_sharding_entities") == 10;
+        }, Patience, () => scrape?.ToString() ?? "no scrape yet");
+
+        var produced = records.Select(r => (Record: r, Type: EventType(r))).Concat(malformed.Select(r => (Record: r, Type: "malformed"))).ToList();
+        foreach (var byTopic in produced.GroupBy(p => deployment.Topics.GetValueOrDefault(p.Record.Topic, p.Record.Topic)))
+        {
+            Assert.Equal(byTopic.Count(), scrape.Sum("crm_records_in_total", $"topic=\"{byTopic.Key}\""));
+            foreach (var type in byTopic.GroupBy(p => p.Type))
+                Assert.Equal(type.Count(), scrape.Sum("crm_records_in_total", $"topic=\"{byTopic.Key}\"", $"type=\"{type.Key}\""));
+        }
+        Assert.Equal(malformed.Length, scrape.Sum("crm_dead_letters_total"));
+        foreach (var (reason, count) in stats.DeadLettersByReason)
+            Assert.Equal(count, scrape.Of("crm_dead_letters_total").Where(s => s.Key.Contains($"reason=\"{reason.Split('\'')[0]}", StringComparison.Ordinal)).Sum(s => s.Value));
+        Assert.Equal(braze.ObjectsAccepted, scrape.Sum("crm_braze_objects_total", "outcome=\"accepted\""));
+        Assert.Equal(braze.SucceededRequests, scrape.Sum("crm_braze_requests_total", "status=\"accepted\""));
+        Assert.Equal(braze.SucceededRequests, scrape.Sum("crm_braze_request_duration_seconds_count", "status=\"accepted\""));
+        Assert.Contains(scrape.Of("crm_braze_request_duration_seconds_bucket"), s => s.Key.Contains("le=\"0.1\"", StringComparison.Ordinal));
+        Assert.Equal(stats.Delivered, scrape.Sum("crm_event_to_braze_duration_seconds_count"));
+        var bookings = records.Count(r => EventType(r) == "BookingCompleted");
+        Assert.InRange(scrape.Sum("crm_journal_write_duration_seconds_count"), bookings, records.Count); // trips booked (and closed) persist
+        Assert.Equal(partitions, scrape.Of("crm_kafka_not_lagging_ratio").Count);
+        Assert.All(scrape.Of("crm_kafka_not_lagging_ratio"), s => Assert.Equal(1.0, s.Value));
+        Assert.Equal(partitions * 4, scrape.Of("crm_kafka_partition_state").Count); // one series per state
+        Assert.Equal(4, scrape.Sum("crm_sharding_shards"));
+        // One node: every event reached a local entity (at least once each; a re-asked record counts again).
+        Assert.InRange(scrape.Sum("crm_entity_events_total", "origin=\"local\""), stats.Delivered, 2.0 * stats.Delivered);
+        Assert.Equal(0, scrape.Sum("crm_entity_events_total", "origin=\"remote\""));
+        Assert.Equal(1.0, scrape.Sum("crm_entity_local_ratio"));
+    }
+
+    [Fact]
+    public async Task Readyz_turns_503_with_the_reason_while_braze_refuses_the_key()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        await using var node = await deployment.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = node.ManagementUri() };
+
+        Assert.Equal("ok", await http.GetStringAsync("healthz"));
+        await PipelineDeployment.WaitUntil(() => Readiness(http).Status == HttpStatusCode.OK, Patience, () => Readiness(http).ToString());
+        Assert.Equal(new ReadinessView(true, []), Readiness(http).View, ReadinessComparer.Instance);
+
+        deployment.Braze.ApiKey = "rotated-key";
+        deployment.ProduceCustomers(2, seed: 43);
+        await PipelineDeployment.WaitUntil(() => Readiness(http).Status == HttpStatusCode.ServiceUnavailable, Patience, () => Readiness(http).ToString());
+        Assert.Equal(["Braze refuses the API key (401/403): nothing is being delivered"], Readiness(http).View.Reasons);
+        Assert.Equal("ok", await http.GetStringAsync("healthz")); // alive all the same
+
+        deployment.Braze.ApiKey = PipelineDeployment.ApiKey;
+        await PipelineDeployment.WaitUntil(() => Readiness(http).Status == HttpStatusCode.OK, Patience, () => Readiness(http).ToString());
+    }
+
+    private static (HttpStatusCode Status, ReadinessView View) Readiness(HttpClient http)
+    {
+        using var response = http.GetAsync("readyz").GetAwaiter().GetResult();
+        var view = JsonSerializer.Deserialize<ReadinessView>(response.Content.ReadAsStringAsync().GetAwaiter().GetResult(), Crm.Cli.Hosting.ManagementClient.Json)!;
+        return (response.StatusCode, view);
+    }
+
+    /// <summary>The event type of a valid sample record.</summary>
+    private static string EventType(SampleRecord record)
+    {
+        using var document = JsonDocument.Parse(record.Value);
+        return document.RootElement.GetProperty("event_type").GetString()!;
+    }
+
+    private sealed class ReadinessComparer : IEqualityComparer<ReadinessView>
+    {
+        public static readonly ReadinessComparer Instance = new();
+
+        public bool Equals(ReadinessView? x, ReadinessView? y) => x!.Ready == y!.Ready && x.Reasons.SequenceEqual(y.Reasons);
+
+        public int GetHashCode(ReadinessView obj) => obj.Ready.GetHashCode();
+    }
+}
