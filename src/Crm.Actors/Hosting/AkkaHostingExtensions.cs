@@ -48,7 +48,7 @@ public static class AkkaHostingExtensions
         builder
             .WithCustomSerializer("crm", CrmSerializer.BoundTypes, system => new CrmSerializer(system))
             .WithSqlPersistence(
-            connectionString: settings.ConnectionString,
+            connectionString: settings.Provider == PersistenceProvider.PostgreSql ? PersistenceSettings.BoundedPostgresPool(settings.ConnectionString) : settings.ConnectionString,
             providerName: settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
             autoInitialize: true);
 
