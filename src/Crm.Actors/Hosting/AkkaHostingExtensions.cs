@@ -46,6 +46,7 @@ public static class AkkaHostingExtensions
     /// </summary>
     public static AkkaConfigurationBuilder WithCrmPersistence(this AkkaConfigurationBuilder builder, PersistenceSettings settings) =>
         builder
+            .AddHocon(settings.Provider == PersistenceProvider.Sqlite ? SqliteJournalTuning.Hocon : "", HoconAddMode.Append)
             .WithCustomSerializer("crm", CrmSerializer.BoundTypes, system => new CrmSerializer(system))
             .WithSqlPersistence(
             connectionString: settings.Provider == PersistenceProvider.PostgreSql ? PersistenceSettings.BoundedPostgresPool(settings.ConnectionString) : settings.ConnectionString,
