@@ -22,8 +22,8 @@ var averageBytes = records.Average(r => r.Value.Length);
 var stateShare = Workload.StateChangingShare(records);
 Console.WriteLine($"Produced {records.Count} records for {workload.Customers.Count} customers, {averageBytes:F0} bytes on average, {stateShare:P0} changing customer state");
 
-var raw = RawConsume.RecordsPerSecond(kafka.BootstrapServers, DemoEnvironment.Topics.Select(t => prefix + t).ToList(), records.Count);
-Console.WriteLine($"  (a) raw consume: {raw:F0} records/s");
+var raw = RawConsume.RecordsPerSecond(kafka.BootstrapServers, DemoEnvironment.Topics.Select(t => prefix + t).ToList(), records.Count, passes: 3);
+Console.WriteLine($"  (a) raw consume, best of 3: {raw:F0} records/s");
 
 var pipelines = new List<PipelineResult>();
 var skipped = new List<string>();
