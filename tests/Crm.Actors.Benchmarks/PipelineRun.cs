@@ -25,21 +25,28 @@ public sealed record PipelineResult(
     double LatencyP50Ms,
     double LatencyP99Ms,
     long PeakWorkingSetBytes,
-    int RecoveredEntities,
-    long RecoveredEvents,
-    double RecoveredEntitiesPerSecond,
-    double RecoveredEventsPerSecond);
+    Recovery Recovery,
+    Recovery DeepRecovery);
+
+/// <summary>Entities recovered at once after a restart, with the events they replayed.</summary>
+public sealed record Recovery(int Entities, long Events, double Seconds)
+{
+    public double EntitiesPerSecond => Entities / Seconds;
+    public double EventsPerSecond => Events / Seconds;
+}
 
 /// <summary>
 /// (b), (d) for one journal: the whole service in this process over the bulk records into a local Braze answering
-/// 201 with no limit, then a paced producer at half that rate for latency, then a restart of the service on the
-/// same journal to time entity recovery.
+/// 201 with no limit, then a paced producer at half that rate for latency, then customers with long histories, then
+/// a restart of the service on the same journal to time the recovery of the workload's entities and of the long ones.
 /// </summary>
 public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options)
 {
     private readonly string _bootstrap = kafka.BootstrapServers;
 
     private const string ApiKey = "bench-key";
+    private const int DeepCustomers = 100;
+    private const int DeepBookings = 90; // under Customers:SnapshotEvery (100): every event is replayed
 
     public async Task<PipelineResult> RunAsync(Journal journal, Workload bulk, int bulkCount)
     {
@@ -79,6 +86,11 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
             latencies = EventLatenciesMs(braze.Accepted);
             peak = PeakMemory.Bytes();
             Console.WriteLine($"  (d) {journal.Name}: {latencyRecords.Count} records paced at {latencyRate:F0}/s, {latencies.Count} events timed");
+
+            braze.KeepRequests = false;
+            var deep = latencyWorkload.DeepHistories(DeepCustomers, DeepBookings);
+            Workload.ProduceAll(_bootstrap, deep);
+            await Waiting.Until(() => Done() >= bulkCount + latencyRecords.Count + deep.Count, TimeSpan.FromMinutes(2), Progress);
         }
         finally
         {
@@ -86,11 +98,12 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
             await app.DisposeAsync();
         }
 
-        var recovery = await RecoverAsync(settings, bulk.Customers.Concat(latencyWorkload.Customers).ToList());
-        Console.WriteLine($"  (d) {journal.Name}: recovered {recovery.Entities} entities ({recovery.Events} events) in {recovery.Seconds:F2} s");
+        var (recovery, deepRecovery) = await RecoverAsync(settings, bulk.Customers.Concat(latencyWorkload.Customers).ToList(), latencyWorkload.DeepCustomers);
+        foreach (var r in new[] { recovery, deepRecovery })
+            Console.WriteLine($"  (d) {journal.Name}: recovered {r.Entities} entities ({r.Events} events) in {r.Seconds:F2} s");
         return new PipelineResult(
             journal.Name, rate, requests, objects, latencyRate, latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), peak,
-            recovery.Entities, recovery.Events, recovery.Entities / recovery.Seconds, recovery.Events / recovery.Seconds);
+            recovery, deepRecovery);
     }
 
     private Dictionary<string, string?> Settings(Journal journal, IReadOnlyList<string> topicPrefixes, Uri braze, Uri catalog)
@@ -154,6 +167,13 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         return latencies;
     }
 
+    private static async Task<Recovery> RecoverAsync(IActorRef region, IReadOnlyList<string> customers)
+    {
+        var clock = Stopwatch.StartNew();
+        var views = await Task.WhenAll(customers.Select(c => region.Ask<CustomerView>(new GetCustomer(c), TimeSpan.FromMinutes(2))));
+        return new Recovery(views.Length, views.Sum(v => v.SequenceNr), clock.Elapsed.TotalSeconds);
+    }
+
     private static double Percentile(IReadOnlyList<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
 
@@ -161,18 +181,15 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
     /// Starts the service again on the same journal and asks every customer for its state at once: each entity
     /// recovers (snapshot, then events) before it answers. Akka bounds concurrent recoveries (hocon).
     /// </summary>
-    private static async Task<(int Entities, long Events, double Seconds)> RecoverAsync(Dictionary<string, string?> settings, IReadOnlyList<string> customers)
+    private static async Task<(Recovery Workload, Recovery Deep)> RecoverAsync(
+        Dictionary<string, string?> settings, IReadOnlyList<string> customers, IReadOnlyList<string> deepCustomers)
     {
         var app = await CrmHost.StartInProcessAsync(settings);
         try
         {
             var region = app.Services.GetRequiredService<ActorRegistry>().Get<CustomerActor>();
-            var timeout = TimeSpan.FromMinutes(2);
-            await region.Ask<CustomerView>(new GetCustomer("cus_bench_warm_up"), timeout); // the cluster and shards are up
-            var clock = Stopwatch.StartNew();
-            var views = await Task.WhenAll(customers.Select(c => region.Ask<CustomerView>(new GetCustomer(c), timeout)));
-            var seconds = clock.Elapsed.TotalSeconds;
-            return (views.Length, views.Sum(v => v.SequenceNr), seconds);
+            await region.Ask<CustomerView>(new GetCustomer("cus_bench_warm_up"), TimeSpan.FromMinutes(2)); // the cluster and shards are up
+            return (await RecoverAsync(region, customers), await RecoverAsync(region, deepCustomers));
         }
         finally
         {

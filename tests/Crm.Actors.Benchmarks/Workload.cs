@@ -23,6 +23,9 @@ public sealed class Workload(string topicPrefix, int seed)
     /// <summary>Customer ids in the order their stories were generated.</summary>
     public List<string> Customers { get; } = [];
 
+    /// <summary>Customers of <see cref="DeepHistories"/>.</summary>
+    public List<string> DeepCustomers { get; } = [];
+
     /// <summary>Whole customer stories until <paramref name="count"/> records (the last story is cut).</summary>
     public List<SampleRecord> Records(int count)
     {
@@ -38,6 +41,37 @@ public sealed class Workload(string topicPrefix, int seed)
         Customers.Add(customer);
         return _samples.Customer(customer, DateTimeOffset.UtcNow)
             .Select(r => r with { Topic = topicPrefix + r.Topic, Value = WithProducerMetadata(r.Value, occurredAt: null) });
+    }
+
+    /// <summary>
+    /// Customers with a long history: <paramref name="bookings"/> completed bookings each (one journal event each),
+    /// all still upcoming, fewer than a snapshot's worth so that recovery replays every one of them.
+    /// </summary>
+    public List<SampleRecord> DeepHistories(int customers, int bookings)
+    {
+        var records = new List<SampleRecord>(customers * bookings);
+        var start = DateTimeOffset.UtcNow;
+        for (var c = 0; c < customers; c++)
+        {
+            var customer = $"cus_{topicPrefix}deep_{c}";
+            DeepCustomers.Add(customer);
+            for (var b = 0; b < bookings; b++)
+            {
+                var activity = SampleEvents.Activities[(c + b) % SampleEvents.Activities.Count];
+                var record = _samples.Record("bookings", "BookingCompleted", customer, start.AddMinutes(b), new JsonObject
+                {
+                    ["booking_id"] = $"bkg_{customer}_{b}",
+                    ["activity_id"] = activity.ActivityId,
+                    ["starts_at"] = start.AddDays(30 + b).ToString("yyyy-MM-dd'T'09:00:00'Z'", CultureInfo.InvariantCulture),
+                    ["activity_title"] = activity.Title,
+                    ["city"] = activity.City,
+                    ["country"] = activity.Country,
+                    ["participants"] = 2,
+                });
+                records.Add(record with { Topic = topicPrefix + record.Topic, Value = WithProducerMetadata(record.Value, occurredAt: null) });
+            }
+        }
+        return records;
     }
 
     /// <summary>The same record with <c>occurred_at</c> set to now (millisecond precision): event time for latency.</summary>
