@@ -18,7 +18,7 @@ public static class Report
             Row("(a) plain Confluent.Kafka consume loop", "-", $"{N(raw)} records/s", "baseline", "1.000"),
         };
         foreach (var p in pipelines)
-            rows.Add(Row("(b) whole pipeline, throttle off", p.Journal, $"{N(p.RecordsPerSecond)} records/s", "(a), target >= 0.5", R(p.RecordsPerSecond / raw)));
+            rows.Add(Row("(b) whole pipeline, throttle off", p.Journal, $"{N(p.RecordsPerSecond)} records/s ({p.CpuMillisecondsPerRecord:F2} ms CPU each)", "(a), target >= 0.5", R(p.RecordsPerSecond / raw)));
         rows.Add(Row("(c) gateway, default throttle", "-", $"{N(gateway.ObjectsPerSecond)} objects/s ({gateway.ObjectsPerRequest:F1} per request)",
             $"limit {N(gateway.LimitObjectsPerSecond)}/s, target >= 0.95", R(gateway.ObjectsPerSecond / gateway.LimitObjectsPerSecond)));
         rows.Add(Row($"(c) requests per {gateway.WindowSeconds:F0} s window, mean / max of {gateway.FullWindows}", "-",
@@ -56,6 +56,7 @@ public static class Report
                 journal = p.Journal,
                 records_per_s = Math.Round(p.RecordsPerSecond),
                 to_raw = Math.Round(p.RecordsPerSecond / raw, 4),
+                cpu_ms_per_record = Math.Round(p.CpuMillisecondsPerRecord, 3),
                 braze_requests = p.BrazeRequests,
                 braze_objects = p.BrazeObjects,
                 latency_rate_per_s = Math.Round(p.LatencyRate),
