@@ -49,6 +49,27 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
     private const int DeepCustomers = 100;
     private const int DeepBookings = 90; // under Customers:SnapshotEvery (100): every event is replayed
 
+    /// <summary>
+    /// Runs the service once over a workload's records and keeps no figure: the first run in a process pays for
+    /// compiling every code path (measured: 0.8 ms of CPU per record on the first journal against 0.4 on the next).
+    /// </summary>
+    public async Task WarmUpAsync(Journal journal, Workload workload, int count)
+    {
+        await using var braze = await LocalBraze.StartAsync(ApiKey, requestsPerWindow: int.MaxValue);
+        await using var catalog = await LocalCatalog.StartAsync(SampleEvents.Activities);
+        var app = await CrmHost.StartInProcessAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl));
+        try
+        {
+            var stats = app.Services.GetRequiredService<PipelineStats>();
+            await Waiting.Until(() => stats.Delivered + stats.DeadLettered + stats.Skipped >= count, TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     public async Task<PipelineResult> RunAsync(Journal journal, Workload bulk, int bulkCount)
     {
         await using var braze = await LocalBraze.StartAsync(ApiKey, requestsPerWindow: int.MaxValue);

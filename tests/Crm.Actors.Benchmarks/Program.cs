@@ -28,6 +28,15 @@ Console.WriteLine($"Produced {records.Count} records for {workload.Customers.Cou
 var raw = RawConsume.RecordsPerSecond(kafka.BootstrapServers, DemoEnvironment.Topics.Select(t => prefix + t).ToList(), records.Count, passes: 3);
 Console.WriteLine($"  (a) raw consume, best of 3: {raw:F0} records/s");
 
+const string warmUpPrefix = "warm.";
+foreach (var topic in DemoEnvironment.Topics) kafka.CreateTopic(warmUpPrefix + topic, partitions: 4);
+var warmUp = new Workload(warmUpPrefix, seed: 3);
+var warmUpRecords = warmUp.Records(Math.Min(2000, records.Count));
+Workload.ProduceAll(kafka.BootstrapServers, warmUpRecords);
+await using (var journal = Journal.Sqlite())
+    await new PipelineRun(kafka, options).WarmUpAsync(journal, warmUp, warmUpRecords.Count);
+Console.WriteLine($"  warm-up: the service ran over {warmUpRecords.Count} other records first");
+
 var pipelines = new List<PipelineResult>();
 var skipped = new List<string>();
 foreach (var name in options.Journals)
