@@ -21,11 +21,13 @@ public sealed class Journal : IAsyncDisposable
 
     public static Journal Sqlite()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid():N}.db");
-        return new Journal("SQLite", "Sqlite", $"Data Source={file}", () =>
+        // A folder of its own: the plugin keeps one connection open for the life of the process, and its -wal and
+        // -shm files cannot come back once the folder is gone.
+        var folder = Directory.CreateTempSubdirectory("crm-bench-").FullName;
+        return new Journal("SQLite", "Sqlite", $"Data Source={Path.Combine(folder, "crm.db")}", () =>
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            foreach (var path in new[] { file, file + "-wal", file + "-shm" }) File.Delete(path);
+            Directory.Delete(folder, recursive: true);
             return ValueTask.CompletedTask;
         });
     }
