@@ -51,9 +51,10 @@ public static class AkkaHostingExtensions
     /// </summary>
     public static AkkaConfigurationBuilder WithCrmPersistence(this AkkaConfigurationBuilder builder, PersistenceSettings settings) =>
         builder
+            .AddHocon(settings.Provider == PersistenceProvider.Sqlite ? SqliteJournalTuning.Hocon : "", HoconAddMode.Append)
             .WithCustomSerializer("crm", CrmSerializer.BoundTypes, system => new CrmSerializer(system))
             .WithSqlPersistence(
-            connectionString: settings.ConnectionString,
+            connectionString: settings.Provider == PersistenceProvider.PostgreSql ? PersistenceSettings.BoundedPostgresPool(settings.ConnectionString) : settings.ConnectionString,
             providerName: settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
             autoInitialize: true);
 

@@ -12,7 +12,7 @@ namespace Crm.Actors.Pipeline;
 
 public sealed record PipelineSettings(int MaxRecordsInFlight, TimeSpan RecordTimeout)
 {
-    public static readonly PipelineSettings Default = new(1000, TimeSpan.FromSeconds(60));
+    public static readonly PipelineSettings Default = new(2000, TimeSpan.FromSeconds(60));
 }
 
 /// <summary>

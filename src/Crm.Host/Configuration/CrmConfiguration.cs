@@ -45,7 +45,7 @@ public sealed record CrmConfiguration(
             reader.Int("Braze:RequestsPerWindow", 3000, min: 1),
             reader.Duration("Braze:Window", TimeSpan.FromSeconds(3)),
             reader.Int("Braze:MaxObjectsPerRequest", 75, min: 1, max: 75),
-            reader.Int("Braze:MaxRequestsInFlight", 8, min: 1),
+            reader.Int("Braze:MaxRequestsInFlight", 12, min: 1),
             reader.Duration("Braze:RequestTimeout", TimeSpan.FromSeconds(10)),
             reader.Duration("Braze:MinBackoff", TimeSpan.FromMilliseconds(500)),
             reader.Duration("Braze:MaxBackoff", TimeSpan.FromSeconds(30)));
@@ -84,7 +84,7 @@ public sealed record CrmConfiguration(
         };
 
         var pipeline = new PipelineSettings(
-            reader.Int("Pipeline:MaxRecordsInFlight", 1000, min: 1),
+            reader.Int("Pipeline:MaxRecordsInFlight", 2000, min: 1),
             reader.Duration("Pipeline:RecordTimeout", TimeSpan.FromSeconds(60)));
 
         var cluster = new ClusterSettings(hostname, port, seeds)

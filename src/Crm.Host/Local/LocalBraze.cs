@@ -48,6 +48,15 @@ public sealed class LocalBraze : LocalHttpServer
 
     public int TooManyRequests => Log.Count(l => l.Status == 429);
 
+    /// <summary>
+    /// False: requests are only counted (<see cref="Windows"/>), not kept in <see cref="Accepted"/> and
+    /// <see cref="Log"/>, so a long run at the rate limit does not hold every body in memory.
+    /// </summary>
+    public bool KeepRequests { get; set; } = true;
+
+    /// <summary>Per rate-limit window (keyed by its start, Unix ms): what was accepted and refused with 429.</summary>
+    public ConcurrentDictionary<long, RateWindow> Windows { get; } = new();
+
     /// <summary>Every track object accepted, with its array name, in arrival order.</summary>
     public IReadOnlyList<(string Array, JsonElement Object)> AcceptedObjects() =>
         Accepted.Where(r => r.Path == "/users/track")
@@ -79,7 +88,7 @@ public sealed class LocalBraze : LocalHttpServer
         var body = await reader.ReadToEndAsync().ConfigureAwait(false);
         var request = new BrazeRequest(path, context.Request.Headers.Authorization.ToString(), body, DateTimeOffset.UtcNow);
         var (status, reply) = Answer(request, context.Response.Headers);
-        Log.Enqueue((request, status));
+        if (KeepRequests) Log.Enqueue((request, status));
         if (reply.Delay > TimeSpan.Zero)
         {
             try
@@ -91,7 +100,7 @@ public sealed class LocalBraze : LocalHttpServer
                 return; // the client gave up: it never learns whether this was accepted, like a real timeout
             }
         }
-        if (status is >= 200 and < 300) Accepted.Enqueue(request);
+        if (status is >= 200 and < 300 && KeepRequests) Accepted.Enqueue(request);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
@@ -104,8 +113,11 @@ public sealed class LocalBraze : LocalHttpServer
         if (Override?.Invoke(request) is { } scripted) return (scripted.Status, scripted);
         if (request.Authorization != "Bearer " + ApiKey)
             return (401, new BrazeReply(401, """{"message":"Invalid API key"}"""));
-        if (!TakeRateLimitSlot(headers))
+        if (!TakeRateLimitSlot(headers, out var window))
+        {
+            window.Refused();
             return (429, new BrazeReply(429, """{"message":"Rate limit exceeded"}"""));
+        }
         JsonElement json;
         try
         {
@@ -116,16 +128,20 @@ public sealed class LocalBraze : LocalHttpServer
             return (400, new BrazeReply(400, """{"message":"Invalid JSON"}"""));
         }
         if (request.Path == "/users/delete")
+        {
+            window.Accepted(json.TryGetProperty("external_ids", out var ids) && ids.ValueKind == JsonValueKind.Array ? ids.GetArrayLength() : 0);
             return (201, new BrazeReply(201, """{"deleted":1,"message":"success"}"""));
+        }
         var count = new[] { "attributes", "events", "purchases" }
             .Sum(array => json.TryGetProperty(array, out var items) ? items.GetArrayLength() : 0);
         if (count > 75)
             return (400, new BrazeReply(400, $$"""{"message":"Too many objects: {{count}} over 75"}"""));
+        window.Accepted(count);
         return (201, new BrazeReply(201, """{"message":"success"}"""));
     }
 
     /// <summary>Fixed windows, as Braze describes its limit; sets the X-RateLimit-* headers on every answer.</summary>
-    private bool TakeRateLimitSlot(IHeaderDictionary headers)
+    private bool TakeRateLimitSlot(IHeaderDictionary headers, out RateWindow window)
     {
         lock (_windowLock)
         {
@@ -137,6 +153,7 @@ public sealed class LocalBraze : LocalHttpServer
                 _windowStart = start;
                 _windowCount = 0;
             }
+            window = Windows.GetOrAdd(start, _ => new RateWindow());
             var allowed = _windowCount < RequestsPerWindow;
             if (allowed) _windowCount++;
             headers["X-RateLimit-Limit"] = RequestsPerWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -145,4 +162,24 @@ public sealed class LocalBraze : LocalHttpServer
             return allowed;
         }
     }
+}
+
+/// <summary>Counts of one fixed rate-limit window of <see cref="LocalBraze"/>, updated from request threads.</summary>
+public sealed class RateWindow
+{
+    private long _requests;
+    private long _objects;
+    private long _tooManyRequests;
+
+    public long Requests => Interlocked.Read(ref _requests);
+    public long Objects => Interlocked.Read(ref _objects);
+    public long TooManyRequests => Interlocked.Read(ref _tooManyRequests);
+
+    internal void Accepted(int objects)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Add(ref _objects, objects);
+    }
+
+    internal void Refused() => Interlocked.Increment(ref _tooManyRequests);
 }

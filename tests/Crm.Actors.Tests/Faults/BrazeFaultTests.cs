@@ -6,6 +6,7 @@ using System.Text.Json;
 using Crm.Actors.Braze;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Tests.Support;
+using Crm.Host.Configuration;
 using Crm.Host.Demo;
 using Crm.Host.Local;
 
@@ -147,13 +148,13 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
     [Fact]
     public async Task Refused_credentials_halt_sending_and_committing_until_the_key_works_again()
     {
-        const int maxRequestsInFlight = 8; // Braze:MaxRequestsInFlight default
         await using var deployment = await PipelineDeployment.StartAsync(kafka);
         var braze = deployment.Braze;
         braze.ApiKey = "rotated-key-the-service-does-not-have";
         var produced = deployment.ProduceCustomers(20, seed: 106);
 
         await using var host = await deployment.StartHostAsync();
+        var maxRequestsInFlight = host.Service<CrmConfiguration>().Braze.MaxRequestsInFlight; // the default
         var stats = host.Service<PipelineStats>();
         var counters = host.Service<BrazeCounters>();
         var state = FaultRecovery.State(deployment, host);

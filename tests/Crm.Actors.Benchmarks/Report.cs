@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Crm.Actors.Benchmarks;
+
+/// <summary>One Markdown table (README "Performance" shows it) and one JSON line with the same figures.</summary>
+public static class Report
+{
+    private const double LatencyTargetMs = 200;
+    private const double RecoveryTargetEventsPerSecond = 50_000;
+
+    public static void Print(
+        BenchmarkOptions options, int records, double averageBytes, double stateShare, double raw,
+        IReadOnlyList<PipelineResult> pipelines, GatewayResult gateway, IReadOnlyList<string> skipped, TimeSpan took)
+    {
+        var rows = new List<string[]>
+        {
+            Row("(a) plain Confluent.Kafka consume loop", "-", $"{N(raw)} records/s", "baseline", "1.000"),
+        };
+        foreach (var p in pipelines)
+            rows.Add(Row("(b) whole pipeline, throttle off", p.Journal, $"{N(p.RecordsPerSecond)} records/s ({p.CpuMillisecondsPerRecord:F2} ms CPU each)", "(a), target >= 0.5", R(p.RecordsPerSecond / raw)));
+        rows.Add(Row("(c) gateway, default throttle", "-", $"{N(gateway.ObjectsPerSecond)} objects/s ({gateway.ObjectsPerRequest:F1} per request)",
+            $"limit {N(gateway.LimitObjectsPerSecond)}/s, target >= 0.95", R(gateway.ObjectsPerSecond / gateway.LimitObjectsPerSecond)));
+        rows.Add(Row($"(c) requests per {gateway.WindowSeconds:F0} s window, mean / max of {gateway.FullWindows}", "-",
+            $"{gateway.MeanRequestsPerWindow:F0} / {gateway.MaxRequestsPerWindow}", $"limit {gateway.RequestsPerWindowLimit}",
+            R(gateway.MeanRequestsPerWindow / gateway.RequestsPerWindowLimit)));
+        rows.Add(Row("(c) answered 429", "-", gateway.TooManyRequests.ToString(CultureInfo.InvariantCulture), "target 0", "-"));
+        foreach (var p in pipelines)
+        {
+            rows.Add(Row($"(d) event time to Braze p50 / p99, paced at {N(p.LatencyRate)}/s", p.Journal,
+                $"{p.LatencyP50Ms:F0} / {p.LatencyP99Ms:F0} ms", "p99 target < 200 ms", R(p.LatencyP99Ms / LatencyTargetMs)));
+            rows.Add(Row("(d) peak working set, (b) and (d)", p.Journal, $"{p.PeakWorkingSetBytes / 1024 / 1024} MiB", "-", "-"));
+            foreach (var (r, what) in new[] { (p.Recovery, "the workload's customers"), (p.DeepRecovery, "long histories") })
+                rows.Add(Row($"(d) recovery, {what}: {N(r.Entities)} entities, {(double)r.Events / r.Entities:F1} events each", p.Journal,
+                    $"{N(r.EventsPerSecond)} events/s ({N(r.EntitiesPerSecond)} entities/s)",
+                    "target >= 50,000 events/s", R(r.EventsPerSecond / RecoveryTargetEventsPerSecond)));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{records} records of {averageBytes:F0} bytes on average, {stateShare:P0} changing customer state; {Environment.ProcessorCount} cores; took {took.TotalSeconds:F0} s");
+        Console.WriteLine("| measurement | journal | figure | against | ratio |");
+        Console.WriteLine("|---|---|---:|---|---:|");
+        foreach (var row in rows) Console.WriteLine("| " + string.Join(" | ", row) + " |");
+        foreach (var reason in skipped) Console.WriteLine($"PostgreSQL rows skipped: {reason}");
+
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            records,
+            average_bytes = Math.Round(averageBytes),
+            state_changing_share = Math.Round(stateShare, 3),
+            cores = Environment.ProcessorCount,
+            seconds = Math.Round(took.TotalSeconds),
+            raw_records_per_s = Math.Round(raw),
+            pipelines = pipelines.Select(p => new
+            {
+                journal = p.Journal,
+                records_per_s = Math.Round(p.RecordsPerSecond),
+                to_raw = Math.Round(p.RecordsPerSecond / raw, 4),
+                cpu_ms_per_record = Math.Round(p.CpuMillisecondsPerRecord, 3),
+                braze_requests = p.BrazeRequests,
+                braze_objects = p.BrazeObjects,
+                latency_rate_per_s = Math.Round(p.LatencyRate),
+                latency_events = p.LatencyEvents,
+                latency_p50_ms = Math.Round(p.LatencyP50Ms, 1),
+                latency_p99_ms = Math.Round(p.LatencyP99Ms, 1),
+                peak_working_set_mib = p.PeakWorkingSetBytes / 1024 / 1024,
+                recovery = Summary(p.Recovery),
+                deep_recovery = Summary(p.DeepRecovery),
+            }),
+            gateway = new
+            {
+                objects_per_s = Math.Round(gateway.ObjectsPerSecond),
+                to_limit = Math.Round(gateway.ObjectsPerSecond / gateway.LimitObjectsPerSecond, 4),
+                objects_per_request = Math.Round(gateway.ObjectsPerRequest, 1),
+                full_windows = gateway.FullWindows,
+                requests_per_window_mean = Math.Round(gateway.MeanRequestsPerWindow),
+                requests_per_window_max = gateway.MaxRequestsPerWindow,
+                requests_per_window_limit = gateway.RequestsPerWindowLimit,
+                too_many_requests = gateway.TooManyRequests,
+            },
+            skipped,
+            service_settings = options.ServiceSettings,
+        }));
+    }
+
+    private static string[] Row(params string[] cells) => cells;
+
+    private static object Summary(Recovery recovery) => new
+    {
+        entities = recovery.Entities,
+        events = recovery.Events,
+        events_per_s = Math.Round(recovery.EventsPerSecond),
+        entities_per_s = Math.Round(recovery.EntitiesPerSecond),
+    };
+
+    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string R(double ratio) => ratio.ToString("F3", CultureInfo.InvariantCulture);
+}
