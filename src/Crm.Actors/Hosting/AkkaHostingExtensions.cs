@@ -54,7 +54,7 @@ public static class AkkaHostingExtensions
             .AddHocon(settings.Provider == PersistenceProvider.Sqlite ? SqliteJournalTuning.Hocon : "", HoconAddMode.Append)
             .WithCustomSerializer("crm", CrmSerializer.BoundTypes, system => new CrmSerializer(system))
             .WithSqlPersistence(
-            connectionString: settings.Provider == PersistenceProvider.PostgreSql ? PersistenceSettings.BoundedPostgresPool(settings.ConnectionString) : settings.ConnectionString,
+            connectionString: settings.ConnectionString,
             providerName: settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
             autoInitialize: true);
 
