@@ -138,8 +138,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [],
                     result.Message.Timestamp, generation));
             }
-            ProcessCommits(consumer, onlyFor: null);
-            CommitStoredNow(consumer);
+            CommitBeforeLeaving(consumer);
             _logger.LogInformation("Kafka consumer of group {GroupId} leaving the group", _settings.GroupId);
             consumer.Close();
         }
@@ -156,6 +155,32 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             _channel.Writer.TryComplete();
             while (_commits.TryDequeue(out var left)) left.Done.TrySetResult();
             _closed.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// The last commit before leaving the group. A coordinator in the middle of a rebalance refuses it; it is accepted
+    /// once this member has rejoined, so keep polling (records read now are not handed out) and retry, for up to
+    /// <c>RevokeDrainTimeout</c>: otherwise the next owner would read again what this one already delivered.
+    /// </summary>
+    private void CommitBeforeLeaving(IConsumer<byte[], byte[]> consumer)
+    {
+        var deadline = DateTime.UtcNow + _settings.RevokeDrainTimeout;
+        ProcessCommits(consumer, onlyFor: null);
+        CommitStoredNow(consumer);
+        while (_storedSinceCommit && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                consumer.Consume(PollTimeout);
+            }
+            catch (ConsumeException e) when (!e.Error.IsFatal)
+            {
+                // Retriable: keep polling until the deadline.
+            }
+            StoreResumedPositions(consumer);
+            ProcessCommits(consumer, onlyFor: null);
+            CommitStoredNow(consumer);
         }
     }
 
