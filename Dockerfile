@@ -5,10 +5,13 @@ COPY global.json Directory.Build.props Directory.Packages.props Crm.Actors.sln .
 COPY src/Crm.Actors/Crm.Actors.csproj src/Crm.Actors/
 COPY src/Crm.Host/Crm.Host.csproj src/Crm.Host/
 COPY src/Crm.Management/Crm.Management.csproj src/Crm.Management/
-RUN dotnet restore src/Crm.Host/Crm.Host.csproj
+COPY src/Crm.Cli/Crm.Cli.csproj src/Crm.Cli/
+RUN dotnet restore src/Crm.Host/Crm.Host.csproj && dotnet restore src/Crm.Cli/Crm.Cli.csproj
 COPY hocon/ hocon/
 COPY src/ src/
 RUN dotnet publish src/Crm.Host/Crm.Host.csproj --configuration Release --no-restore --output /app
+# The operator CLI rides along, as pbm does in Petabridge.Cmd images: docker exec <node> crm-cmd cluster show
+RUN dotnet publish src/Crm.Cli/Crm.Cli.csproj --configuration Release --no-restore --output /app/cli
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # librdkafka (inside Confluent.Kafka) links against Cyrus SASL; the slim base image does not carry it.
@@ -17,6 +20,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
+RUN printf '#!/bin/sh\nexec dotnet /app/cli/crm-cmd.dll "$@"\n' > /usr/local/bin/crm-cmd && chmod +x /usr/local/bin/crm-cmd
 # Journal of the embedded default (SQLite) lives in a volume; production sets Persistence__Provider=PostgreSql.
 RUN mkdir -p /data && chown "$APP_UID" /data
 ENV Persistence__ConnectionString="Data Source=/data/crm.db" \
