@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using System.Runtime.Serialization;
 using Akka.Serialization;
@@ -8,22 +9,40 @@ using Crm.Actors.Domain;
 namespace Crm.Actors.Serialization;
 
 /// <summary>
-/// What the journal and snapshot store hold, as JSON with stable manifests. The stored form is named by these
-/// manifests, not by CLR type names, so classes can be renamed or moved without breaking recovery; a new shape
-/// gets a new manifest (".v2") and the old one keeps being read.
+/// What the journal and snapshot store hold, and what crosses the network between nodes (a record read on one node
+/// for an entity on another, the acknowledgement back, support queries), as JSON with stable manifests. The forms
+/// are named by these manifests and by event-type names, not by CLR type names, so classes can be renamed or moved
+/// without breaking recovery or a rolling upgrade; a new shape gets a new manifest (".v2") and the old one keeps
+/// being read.
 /// </summary>
 public sealed class CrmSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int SerializerId = 4711;
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General);
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NameDomainEventsByType } },
+    };
 
     private static readonly Dictionary<Type, string> Manifests = new()
     {
         [typeof(TripBooked)] = "trip-booked.v1",
         [typeof(TripClosed)] = "trip-closed.v1",
         [typeof(CustomerSnapshot)] = "customer-snapshot.v1",
+        [typeof(CustomerEvent)] = "customer-event.v1",
+        [typeof(Braze.BrazeGateway.Delivered)] = "delivered.v1",
+        [typeof(GetCustomer)] = "get-customer.v1",
+        [typeof(CustomerView)] = "customer-view.v1",
     };
+
+    /// <summary>A domain event is written with its contract event type (<c>"event_type": "BookingCompleted"</c>).</summary>
+    private static void NameDomainEventsByType(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(DomainEvent)) return;
+        info.PolymorphismOptions = new JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "event_type" };
+        foreach (var type in typeof(DomainEvent).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(DomainEvent)) && !t.IsAbstract))
+            info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type, type.Name));
+    }
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
 

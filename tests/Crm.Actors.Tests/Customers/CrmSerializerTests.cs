@@ -44,6 +44,59 @@ public sealed class CrmSerializerTests : Akka.TestKit.Xunit.TestKit
         Assert.DoesNotContain("Details", json); // derived, not stored
     }
 
+    /// <summary>One event of every domain event type, from the decoder over the sample traffic.</summary>
+    public static TheoryData<string> EveryEventType => new(typeof(DomainEvent).Assembly.GetTypes()
+        .Where(t => t.IsSubclassOf(typeof(DomainEvent)) && !t.IsAbstract).Select(t => t.Name));
+
+    [Theory]
+    [MemberData(nameof(EveryEventType))]
+    public void Customer_events_cross_the_network_under_their_event_type(string eventType)
+    {
+        var domainEvent = SampleEventOf(eventType);
+        var message = new CustomerEvent(domainEvent, new RecordSource("bookings", 2, 41));
+
+        var bytes = _serializer.ToBinary(message);
+        var back = Assert.IsType<CustomerEvent>(_serializer.FromBinary(bytes, _serializer.Manifest(message)));
+
+        Assert.Equal("customer-event.v1", _serializer.Manifest(message));
+        Assert.Equal(message, back);
+        var json = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.Contains($"\"event_type\":\"{eventType}\"", json);
+        Assert.DoesNotContain("Crm.Actors", json);
+    }
+
+    [Fact]
+    public void Acknowledgements_and_support_queries_round_trip()
+    {
+        object[] messages =
+        [
+            new Crm.Actors.Braze.BrazeGateway.Delivered("evt-1"),
+            new GetCustomer("cus_1"),
+        ];
+        foreach (var message in messages)
+            Assert.Equal(message, _serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message)));
+
+        var view = new CustomerView("cus_1", [Paris], ["bkg_0"], 7);
+        var back = Assert.IsType<CustomerView>(_serializer.FromBinary(_serializer.ToBinary(view), "customer-view.v1"));
+        Assert.Equal((view.CustomerId, view.SequenceNr), (back.CustomerId, back.SequenceNr));
+        Assert.Equal(view.OpenTrips, back.OpenTrips);
+        Assert.Equal(view.ClosedBookings, back.ClosedBookings);
+    }
+
+    /// <summary>A decoded event of the type from the sample traffic (which never deletes a customer).</summary>
+    private static DomainEvent SampleEventOf(string eventType)
+    {
+        if (eventType == nameof(CustomerDeleted))
+            return new CustomerDeleted { EventId = "evt-9", CustomerId = "cus_9", OccurredAt = DateTimeOffset.UnixEpoch, SchemaVersion = 1 };
+        var samples = new Crm.Host.Demo.SampleEvents(seed: 7);
+        return Enumerable.Range(0, 50)
+            .SelectMany(i => samples.Customer($"cus_{i}", DateTimeOffset.UtcNow))
+            .Select(record => EventDecoder.Decode(record.Topic, System.Text.Encoding.UTF8.GetBytes(record.Key), record.Value))
+            .OfType<DecodeResult.Valid>()
+            .Select(valid => valid.Event)
+            .First(e => e.GetType().Name == eventType);
+    }
+
     [Fact]
     public void An_unknown_manifest_is_an_error_not_a_guess() =>
         Assert.ThrowsAny<Exception>(() => _serializer.FromBinary("{}"u8.ToArray(), "trip-rebooked.v9"));
