@@ -40,14 +40,14 @@ public sealed class ClusterCommandTests(TwoNodeCluster cluster) : IClassFixture<
     [Fact]
     public async Task Sharding_regions_lists_both_nodes()
     {
-        await AwaitAssert(async () =>
+        await Eventually.Passes(async () =>
         {
             var run = await CliRun.Against(cluster.Second.ManagementUri(), "cluster-sharding", "regions", "-r", "customer");
             Assert.Equal(0, run.ExitCode);
             Assert.Contains("Region customer: 2 node(s)", run.Output);
             Assert.Contains(run.Rows, row => row is [var node] && node == First);
             Assert.Contains(run.Rows, row => row is [var node] && node == Second);
-        });
+        }, Patience);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class ClusterCommandTests(TwoNodeCluster cluster) : IClassFixture<
     public async Task Pipeline_status_shows_every_partition_once_with_its_owner_committed_to_the_end()
     {
         var owners = new[] { First, Second };
-        await AwaitAssert(async () =>
+        await Eventually.Passes(async () =>
         {
             var run = await CliRun.Against(cluster.First.ManagementUri(), "pipeline", "status");
             Assert.Equal(0, run.ExitCode);
@@ -136,7 +136,7 @@ public sealed class ClusterCommandTests(TwoNodeCluster cluster) : IClassFixture<
                 .GroupBy(kv => kv.Key, kv => kv.Value).ToDictionary(g => g.Key, g => g.Sum());
             Assert.Equal(cluster.Malformed.Length, reasons.Values.Sum());
             foreach (var (reason, count) in reasons) Assert.Matches(new Regex($@"\n\s*{count}  {Regex.Escape(reason)}\n"), run.Output);
-        });
+        }, Patience);
     }
 
     [Fact]
@@ -232,7 +232,7 @@ public sealed class ClusterCommandTests(TwoNodeCluster cluster) : IClassFixture<
         Assert.Equal(1, noActor.ExitCode);
         Assert.Contains("no actor at /user/nobody-here", noActor.Error);
 
-        var closedPort = new UriBuilder(endpoint) { Port = FreePort() }.Uri;
+        var closedPort = new UriBuilder(endpoint) { Port = Eventually.FreePort() }.Uri;
         var unreachable = await CliRun.Against(closedPort, "cluster", "show");
         Assert.Equal(3, unreachable.ExitCode);
         Assert.StartsWith($"crm-cmd: cannot reach the node's management endpoint at {closedPort}", unreachable.Error);
@@ -251,31 +251,5 @@ public sealed class ClusterCommandTests(TwoNodeCluster cluster) : IClassFixture<
         Assert.Contains($"crm-cmd on {endpoint}", output.ToString());
         Assert.Single(Regex.Matches(output.ToString(), Regex.Escape($"Self:   {First}"))); // nothing after exit
         Assert.Equal(3, Regex.Matches(output.ToString(), Regex.Escape(Crm.Cli.CrmCli.Prompt)).Count);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static async Task AwaitAssert(Func<Task> assertion)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            try
-            {
-                await assertion();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250);
-            }
-        }
     }
 }

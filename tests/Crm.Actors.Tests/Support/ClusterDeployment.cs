@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Crm.Actors.Kafka;
 
 namespace Crm.Actors.Tests.Support;
@@ -13,7 +11,7 @@ public sealed class ClusterDeployment : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly PostgresTestDatabase _database;
-    private readonly int _seedPort = FreePort();
+    private readonly int _seedPort = Eventually.FreePort();
     private readonly List<IAsyncDisposable> _nodes = [];
 
     private readonly int _maxRecordsInFlight;
@@ -50,7 +48,7 @@ public sealed class ClusterDeployment : IAsyncDisposable
     /// <summary>Starts a node in this process; the first one started is the seed.</summary>
     public async Task<ClusterNode> StartNodeAsync()
     {
-        var node = new ClusterNode(await CrmTestHost.StartAsync(NodeSettings(_nodes.Count == 0 ? _seedPort : FreePort())));
+        var node = new ClusterNode(await CrmTestHost.StartAsync(NodeSettings(_nodes.Count == 0 ? _seedPort : Eventually.FreePort())));
         _nodes.Add(node);
         return node;
     }
@@ -59,7 +57,7 @@ public sealed class ClusterDeployment : IAsyncDisposable
     public CrmProcess StartProcessNode()
     {
         if (_nodes.Count == 0) throw new InvalidOperationException("start the seed node in-process first");
-        var process = CrmProcess.Start(NodeSettings(FreePort()));
+        var process = CrmProcess.Start(NodeSettings(Eventually.FreePort()));
         _nodes.Add(process);
         return process;
     }
@@ -86,12 +84,5 @@ public sealed class ClusterDeployment : IAsyncDisposable
         for (var i = _nodes.Count - 1; i >= 0; i--) await _nodes[i].DisposeAsync();
         await Pipeline.DisposeAsync();
         await _database.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -10,7 +10,6 @@ namespace Crm.Actors.Tests.Support;
 public sealed class PipelineDeployment : IAsyncDisposable
 {
     public const string ApiKey = "deployment-secret-api-key-5f2c";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private PipelineDeployment(KafkaTestCluster kafka, LocalBraze braze, LocalCatalog catalog)
     {
@@ -86,15 +85,8 @@ public sealed class PipelineDeployment : IAsyncDisposable
         $"end [{string.Join(',', Kafka.EndOffsets(topic).OrderBy(kv => kv.Key).Select(kv => kv.Value))}]"));
 
     /// <summary>Waits on a condition (polled), failing with <paramref name="state"/> when it does not hold in time.</summary>
-    public static async Task WaitUntil(Func<bool> condition, TimeSpan patience, Func<string>? state = null)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met within {patience}: {state?.Invoke()}");
-            await Task.Delay(PollInterval);
-        }
-    }
+    public static Task WaitUntil(Func<bool> condition, TimeSpan patience, Func<string>? state = null) =>
+        Eventually.Holds(condition, patience, state);
 
     public async ValueTask DisposeAsync()
     {
