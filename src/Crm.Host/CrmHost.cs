@@ -50,7 +50,7 @@ public static class CrmHost
             .WithCrmCluster(config.Cluster)
             .WithCrmPersistence(config.Persistence)
             .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
-            .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>())
+            .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>(), sp.GetRequiredService<CrmMetrics>())
             .WithCrmManagement(sp.GetRequiredService<CrmMetrics>(), sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<BrazeCounters>())
             .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>()));
         return builder;

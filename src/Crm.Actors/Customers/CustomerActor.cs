@@ -26,15 +26,17 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private CustomerState _state = CustomerState.Empty;
-    private readonly Operating.CrmMetrics? _metrics = Operating.CrmMetricsExtension.Of(Context.System);
+    private readonly Operating.CrmMetrics? _metrics;
 
-    public CustomerActor(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null)
+    public CustomerActor(
+        string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null)
     {
         _customerId = customerId;
         _gateway = gateway;
         _catalog = catalog;
         _snapshotEvery = snapshotEvery;
         _locality = locality;
+        _metrics = metrics;
 
         Recover<TripBooked>(e => _state = _state.Apply(e));
         Recover<TripClosed>(e => _state = _state.Apply(e));
@@ -61,8 +63,11 @@ public sealed class CustomerActor : ReceivePersistentActor
 
     public override string PersistenceId => $"{EntityType}-{_customerId}";
 
-    public static Props Props(string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null) =>
-        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, snapshotEvery, locality));
+    /// <param name="locality">Counts where this node's entities' events were read (null: not counted).</param>
+    /// <param name="metrics">The node's metrics, for journal write latency (null: not measured).</param>
+    public static Props Props(
+        string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, snapshotEvery, locality, metrics));
 
     private void Handle(CustomerEvent message)
     {

@@ -72,13 +72,13 @@ public static class AkkaHostingExtensions
     /// <c>WithShardRegion</c> cannot take an allocation strategy).
     /// </summary>
     public static AkkaConfigurationBuilder WithCustomerSharding(
-        this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog, EntityLocality locality) =>
+        this AkkaConfigurationBuilder builder, CustomerSettings settings, ICatalog catalog, EntityLocality locality, Operating.CrmMetrics? metrics = null) =>
         builder.WithActors(async (system, registry) =>
         {
             var gateway = registry.Get<BrazeGateway>();
             var region = await ClusterSharding.Get(system).StartAsync(
                 CustomerActor.EntityType,
-                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery, locality), settings),
+                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery, locality, metrics), settings),
                 ClusterSharding.Get(system).Settings
                     .WithStateStoreMode(StateStoreMode.DData)
                     .WithRememberEntities(false)

@@ -10,13 +10,12 @@ namespace Crm.Actors.Hosting;
 public static class ManagementHostingExtensions
 {
     /// <summary>
-    /// Makes <paramref name="metrics"/> reachable from actors (<see cref="CrmMetricsExtension"/>) and starts the node's
-    /// <see cref="ManagementActor"/> once the gateway and the customer region are registered (in whatever order).
+    /// Starts the node's <see cref="ManagementActor"/> once the gateway and the customer region are registered (in
+    /// whatever order).
     /// </summary>
     public static AkkaConfigurationBuilder WithCrmManagement(
         this AkkaConfigurationBuilder builder, CrmMetrics metrics, LagMonitor lag, PipelineStats pipeline, BrazeCounters braze) =>
         builder
-            .WithActors((system, _) => system.RegisterExtension(new CrmMetricsExtension.Id(metrics)))
             .AddStartup(async (system, registry) =>
             {
                 var gateway = await registry.GetAsync<BrazeGateway>().ConfigureAwait(false);
