@@ -9,8 +9,6 @@ namespace Crm.Actors.Customers;
 /// </summary>
 public sealed class CustomerMessageExtractor(int partitions, Func<string, int, int> partitioner) : IMessageExtractor
 {
-    public static CustomerMessageExtractor ConsistentRandom(int partitions) => new(partitions, KafkaPartitioner.ConsistentRandom);
-
     /// <summary>The extractor for <paramref name="settings"/>' partition count and partitioner.</summary>
     public static CustomerMessageExtractor For(Hosting.CustomerSettings settings) =>
         new(settings.Partitions, KafkaPartitioner.ByName(settings.Partitioner)
