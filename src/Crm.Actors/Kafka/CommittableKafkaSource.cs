@@ -105,8 +105,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
             consumer = BuildConsumer();
             consumer.Subscribe(_settings.Topics);
             var paused = false;
-            DateTime? leaveBy = null;
-            while (!ReadyToLeave(ref leaveBy))
+            while (!_closing)
             {
                 StoreResumedPositions(consumer);
                 ProcessCommits(consumer, onlyFor: null);
@@ -139,8 +138,7 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
                     result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [],
                     result.Message.Timestamp, generation));
             }
-            ProcessCommits(consumer, onlyFor: null);
-            CommitStoredNow(consumer);
+            CommitBeforeLeaving(consumer);
             _logger.LogInformation("Kafka consumer of group {GroupId} leaving the group", _settings.GroupId);
             consumer.Close();
         }
@@ -161,17 +159,29 @@ public sealed class CommittableKafkaSource : IAsyncDisposable
     }
 
     /// <summary>
-    /// Never before <see cref="DisposeAsync"/>; then once everything done is committed, or <c>RevokeDrainTimeout</c>
-    /// later. A coordinator in the middle of a rebalance refuses commits until this member has rejoined, which the
-    /// loop's polling does (records read meanwhile are not handed out): the next owner must not read again what this
-    /// one delivered.
+    /// The last commit before leaving the group. A coordinator in the middle of a rebalance refuses it; it is accepted
+    /// once this member has rejoined, so keep polling (records read now are not handed out) and retry, for up to
+    /// <c>RevokeDrainTimeout</c>: otherwise the next owner would read again what this one already delivered.
     /// </summary>
-    private bool ReadyToLeave(ref DateTime? leaveBy)
+    private void CommitBeforeLeaving(IConsumer<byte[], byte[]> consumer)
     {
-        if (!_closing) return false;
-        leaveBy ??= DateTime.UtcNow + _settings.RevokeDrainTimeout;
-        var allCommitted = _commits.IsEmpty && !_storedSinceCommit && Volatile.Read(ref _commitRunning) == 0;
-        return allCommitted || DateTime.UtcNow >= leaveBy;
+        var deadline = DateTime.UtcNow + _settings.RevokeDrainTimeout;
+        ProcessCommits(consumer, onlyFor: null);
+        CommitStoredNow(consumer);
+        while (_storedSinceCommit && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                consumer.Consume(PollTimeout);
+            }
+            catch (ConsumeException e) when (!e.Error.IsFatal)
+            {
+                // Retriable: keep polling until the deadline.
+            }
+            StoreResumedPositions(consumer);
+            ProcessCommits(consumer, onlyFor: null);
+            CommitStoredNow(consumer);
+        }
     }
 
     /// <summary>Leaves the group even after a fatal error, so the next consumer does not wait out our session.</summary>
