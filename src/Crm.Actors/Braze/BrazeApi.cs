@@ -16,6 +16,15 @@ public sealed record BrazeSettings(
     TimeSpan MinBackoff,
     TimeSpan MaxBackoff)
 {
+    /// <summary>
+    /// How many event ids the gateway remembers as accepted (0: none). A delivery of a remembered id is answered at once
+    /// instead of sent: it covers an entity that restarted before it heard the answer (its ledger has no entry then).
+    /// </summary>
+    public int RememberAccepted { get; init; } = DefaultRememberAccepted;
+
+    /// <summary>About 2 MB of keys: many minutes of a node's deliveries at Braze's rate limit.</summary>
+    public const int DefaultRememberAccepted = 65_536;
+
     /// <summary>The key is a secret: records print their members, so this one never shows it.</summary>
     public override string ToString() =>
         $"BrazeSettings {{ RestEndpoint = {RestEndpoint}, ApiKey = ***, RequestsPerWindow = {RequestsPerWindow}, Window = {Window}, " +

@@ -11,7 +11,8 @@ namespace Crm.Actors.Braze;
 /// them into requests of at most <c>Braze:MaxObjectsPerRequest</c>, sends no faster than the throttle allows
 /// through a few workers in parallel, keeps per-customer order, and answers <see cref="Delivered"/> to whoever
 /// asked once every object of a delivery was accepted or dead-lettered. A delivery whose event id is already
-/// queued is not queued twice: the second asker just waits for the same answer.
+/// queued is not queued twice: the second asker just waits for the same answer; one whose event id was accepted
+/// lately (<c>RememberAccepted</c>) is answered at once.
 /// </summary>
 public sealed class BrazeGateway : ReceiveActor, IWithTimers
 {
@@ -24,6 +25,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     private readonly Dictionary<long, PendingDelivery> _deliveries = [];
     private readonly Dictionary<string, long> _deliveryByEventId = new(StringComparer.Ordinal);
     private readonly HashSet<string> _customersInFlight = new(StringComparer.Ordinal);
+    private readonly RecentKeys _accepted;
     private readonly IActorRef[] _workers;
     private readonly BrazeBatch?[] _inFlight;
     private readonly bool[] _ready;
@@ -39,6 +41,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         _counters = counters;
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         _throttle = new RequestThrottle(settings.RequestsPerWindow, settings.Window);
+        _accepted = new RecentKeys(settings.RememberAccepted);
         _workers = new IActorRef[settings.MaxRequestsInFlight];
         _inFlight = new BrazeBatch?[settings.MaxRequestsInFlight];
         _ready = new bool[settings.MaxRequestsInFlight];
@@ -72,7 +75,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             _deliveries[existing].Waiters.Add(deliver.ReplyTo);
             return;
         }
-        if (deliver.Objects.Count == 0)
+        if (deliver.Objects.Count == 0 || _accepted.Contains(DeliveryLedger.KeyOf(deliver.EventId)))
         {
             deliver.ReplyTo.Tell(new Delivered(deliver.EventId));
             return;
@@ -160,6 +163,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             if (--delivery.Remaining > 0) continue;
             _deliveries.Remove(item.DeliveryId);
             _deliveryByEventId.Remove(delivery.EventId);
+            _accepted.Add(DeliveryLedger.KeyOf(delivery.EventId));
             var delivered = new Delivered(delivery.EventId);
             foreach (var waiter in delivery.Waiters) waiter.Tell(delivered);
         }

@@ -1,18 +1,27 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Crm.Actors.Braze;
 using Crm.Actors.Catalog;
 using Crm.Actors.Domain;
+using Crm.Actors.Hosting;
 
 namespace Crm.Actors.Customers;
 
 /// <summary>
-/// One customer: keeps the upcoming trips (persisted as <see cref="TripBooked"/>/<see cref="TripClosed"/>),
-/// turns each domain event into Braze objects and hands them to the gateway, which answers the original asker.
-/// The logic is in <see cref="CustomerState"/> and <see cref="MarketingMapper"/>; this actor enriches, persists,
-/// snapshots and delegates. Nothing is handed on before its state change is persisted.
+/// One customer: keeps the upcoming trips (persisted as <see cref="TripBooked"/>/<see cref="TripClosed"/>) and the
+/// <see cref="DeliveryLedger"/> of events Braze accepted, turns each domain event into Braze objects and hands them to
+/// the gateway. The logic is in <see cref="CustomerState"/>, <see cref="DeliveryLedger"/> and <see cref="MarketingMapper"/>;
+/// this actor enriches, persists, snapshots and delegates.
+/// <para>Order (<c>braze-mapping.md</c>): the events of a <see cref="CustomerEvents"/> batch are handled one after the
+/// other, a catalog wait stashing everything behind it; their facts are persisted together and only then are their
+/// objects told to the gateway, in event order, whether an event changed the state or not. The gateway keeps that order
+/// per customer, and the pipeline sends the next batch only once this one is answered.</para>
+/// <para>Duplicates: an event in the ledger is not sent again, an event handed on and not yet answered is asked for
+/// again rather than rebuilt, and on hand-off or passivation the entity stops only once what it handed on is answered
+/// and recorded.</para>
 /// </summary>
 public sealed class CustomerActor : ReceivePersistentActor
 {
@@ -21,44 +30,77 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly string _customerId;
     private readonly IActorRef _gateway;
     private readonly ICatalog _catalog;
-    private readonly int _snapshotEvery;
+    private readonly CustomerSettings _settings;
     private readonly EntityLocality? _locality;
+    private readonly Operating.CrmMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
+
     private CustomerState _state = CustomerState.Empty;
-    private readonly Operating.CrmMetrics? _metrics;
+    private DeliveryLedger _ledger = DeliveryLedger.Empty;
+    private long _eventsSinceSnapshot;
+
+    // Handed to the gateway and not answered yet, by event id. In memory only: after a restart the gateway is asked again.
+    private readonly Dictionary<string, Sent> _sent = new(StringComparer.Ordinal);
+    // Batches waiting for Braze, each answered once all its events are.
+    private readonly List<Waiter> _waiting = [];
+    // Accepted event keys still to be written to the ledger; one write at a time, so they batch while one is in flight.
+    private readonly List<ulong> _unrecorded = [];
+    private bool _recording;
+    private Action? _whenRecorded;
+    private bool _stopRequested;
 
     public CustomerActor(
-        string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null)
+        string customerId, IActorRef gateway, ICatalog catalog, CustomerSettings settings, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null)
     {
         _customerId = customerId;
         _gateway = gateway;
         _catalog = catalog;
-        _snapshotEvery = snapshotEvery;
+        _settings = settings;
         _locality = locality;
         _metrics = metrics;
 
-        Recover<TripBooked>(e => _state = _state.Apply(e));
-        Recover<TripClosed>(e => _state = _state.Apply(e));
+        Recover<TripBooked>(e => Recovered(e));
+        Recover<TripClosed>(e => Recovered(e));
+        Recover<DeliveriesRecorded>(e =>
+        {
+            _ledger = _ledger.Record(e.EventKeys, _settings.DeliveryLedgerSize);
+            _eventsSinceSnapshot++;
+        });
         Recover<SnapshotOffer>(offer =>
         {
-            if (offer.Snapshot is CustomerSnapshot snapshot) _state = FromSnapshot(snapshot);
+            if (offer.Snapshot is not CustomerSnapshot snapshot) return;
+            _state = FromSnapshot(snapshot);
+            _ledger = DeliveryLedger.Empty.Record([.. snapshot.Delivered ?? []], _settings.DeliveryLedgerSize);
         });
 
-        Command<CustomerEvent>(message =>
+        Command<CustomerEvents>(batch =>
         {
-            // The asker lives where the record was read: a remote sender means it crossed the network to get here.
+            // The sender lives where the record was read: a remote sender means it crossed the network to get here.
             _locality?.Received(Sender.Path.Address.HasLocalScope);
-            Handle(message);
+            Handle(batch, Sender);
         });
+        Command<BrazeGateway.Delivered>(Accepted);
         Command<GetCustomer>(_ => Sender.Tell(View()));
+        Command<Stop>(_ =>
+        {
+            _stopRequested = true;
+            StopWhenIdle();
+        });
         Command<SaveSnapshotSuccess>(success =>
-            DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1)));
+        {
+            // Everything up to the snapshot is in it: older snapshots and journal rows only take space.
+            DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1));
+            DeleteMessages(success.Metadata.SequenceNr);
+        });
         Command<SaveSnapshotFailure>(failure =>
             _log.Warning("Snapshot of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failure =>
             _log.Warning("Deleting old snapshots of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(failure =>
+            _log.Warning("Deleting journal rows of {PersistenceId} covered by a snapshot failed: {Reason}", PersistenceId, failure.Cause.Message));
     }
 
     public override string PersistenceId => $"{EntityType}-{_customerId}";
@@ -66,35 +108,53 @@ public sealed class CustomerActor : ReceivePersistentActor
     /// <param name="locality">Counts where this node's entities' events were read (null: not counted).</param>
     /// <param name="metrics">The node's metrics, for journal write latency (null: not measured).</param>
     public static Props Props(
-        string customerId, IActorRef gateway, ICatalog catalog, int snapshotEvery, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, snapshotEvery, locality, metrics));
+        string customerId, IActorRef gateway, ICatalog catalog, CustomerSettings settings, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, settings, locality, metrics));
 
-    private void Handle(CustomerEvent message)
+    private void Recovered(ICustomerStateEvent fact)
     {
-        var domainEvent = message.Event;
-        var details = KnownDetails(domainEvent);
-        if (details.IsComplete || domainEvent.ActivityId is not { } activityId || _catalog is NoCatalog)
-        {
-            Process(message, details, Sender);
-            return;
-        }
+        _state = _state.Apply(fact);
+        _eventsSinceSnapshot++;
+    }
 
-        // Wait for the catalog, keeping this customer's later messages in order behind this one.
-        var replyTo = Sender;
-        _catalog.LookupAsync(activityId, _stopping.Token)
-            .PipeTo(Self, success: found => new Enriched(message, details.Or(found), replyTo));
-        BecomeStacked(() =>
+    private void Handle(CustomerEvents batch, IActorRef replyTo)
+    {
+        var waiter = new Waiter(batch, replyTo);
+        _waiting.Add(waiter);
+        Continue(new Run(batch.Events, waiter));
+    }
+
+    /// <summary>Handles the run's events from where it stands; returns early to wait for the catalog or an erasure.</summary>
+    private void Continue(Run run)
+    {
+        for (; run.Index < run.Events.Count; run.Index++)
         {
-            Command<Enriched>(enriched =>
+            var message = run.Events[run.Index];
+            var domainEvent = message.Event;
+            if (_settings.SkipDelivered && _ledger.Contains(domainEvent.EventId))
+                continue; // Braze has it: a record read again, or a producer's retry
+            if (_sent.TryGetValue(domainEvent.EventId, out var sent))
             {
-                UnbecomeStacked();
-                Stash.UnstashAll();
-                Process(enriched.Message, enriched.Details, enriched.ReplyTo);
-            });
-            Command<Status.Failure>(failure => throw new InvalidOperationException(
-                $"catalog lookup for {activityId} failed", failure.Cause));
-            CommandAny(_ => Stash.Stash());
-        });
+                // Handed on and not answered yet: wait for the same objects, and hand them on again in case the
+                // gateway lost them (it joins a delivery it still holds).
+                run.Waiter.Expect(domainEvent.EventId);
+                if (!run.Delivers.Contains(sent.Deliver)) run.Delivers.Add(sent.Deliver);
+                continue;
+            }
+            if (domainEvent is CustomerDeleted)
+            {
+                Flush(run, () => Erase(run, message));
+                return;
+            }
+            var details = KnownDetails(domainEvent);
+            if (!details.IsComplete && domainEvent.ActivityId is { } activityId && _catalog is not NoCatalog)
+            {
+                AwaitCatalog(run, message, details, activityId);
+                return;
+            }
+            Decide(run, message, details);
+        }
+        Flush(run, () => Finished(run.Waiter));
     }
 
     /// <summary>Details the event carries, completed from the trip it refers to.</summary>
@@ -112,75 +172,216 @@ public sealed class CustomerActor : ReceivePersistentActor
         return bookingId is null ? carried : carried.Or(_state.FindTrip(bookingId)?.Details);
     }
 
-    private void Process(CustomerEvent message, ActivityDetails details, IActorRef replyTo)
+    /// <summary>Waits for the catalog, keeping this customer's later messages in order behind this event.</summary>
+    private void AwaitCatalog(Run run, CustomerEvent message, ActivityDetails details, string activityId)
     {
-        var domainEvent = message.Event;
-        if (domainEvent is CustomerDeleted)
-        {
-            Erase(message, replyTo);
-            return;
-        }
-
-        var before = _state;
-        var facts = before.Decide(domainEvent, details);
-        var after = before.ApplyAll(facts);
-        var deliver = new BrazeGateway.Deliver(domainEvent.EventId, MarketingMapper.Map(domainEvent, before, after, details), replyTo, message.Source);
-        if (facts.Count == 0)
-        {
-            _gateway.Tell(deliver);
-            return;
-        }
-
-        var persisting = System.Diagnostics.Stopwatch.GetTimestamp();
-        PersistAll(facts, fact =>
-        {
-            _metrics?.JournalWrite(System.Diagnostics.Stopwatch.GetElapsedTime(persisting));
-            _state = _state.Apply(fact);
-            if (LastSequenceNr % _snapshotEvery == 0)
-                SaveSnapshot(ToSnapshot(_state));
-        });
-        DeferAsync(deliver, d => _gateway.Tell(d));
-    }
-
-    /// <summary>The customer asked to be forgotten: the journal and snapshots go, then Braze is told.</summary>
-    private void Erase(CustomerEvent message, IActorRef replyTo)
-    {
-        _state = CustomerState.Empty;
-        var deliver = new BrazeGateway.Deliver(message.Event.EventId, MarketingMapper.Map(message.Event, _state, _state, ActivityDetails.Empty), replyTo, message.Source);
-        if (LastSequenceNr == 0)
-        {
-            _gateway.Tell(deliver);
-            return;
-        }
-
-        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
-        DeleteMessages(LastSequenceNr);
+        _catalog.LookupAsync(activityId, _stopping.Token)
+            .PipeTo(Self, success: found => new Enriched(details.Or(found)));
         BecomeStacked(() =>
         {
-            Command<DeleteMessagesSuccess>(_ =>
+            Command<Enriched>(enriched =>
             {
-                _log.Info("Erased the journal of {PersistenceId}", PersistenceId);
                 UnbecomeStacked();
                 Stash.UnstashAll();
-                _gateway.Tell(deliver);
+                Decide(run, message, enriched.Details);
+                run.Index++;
+                Continue(run);
             });
-            Command<DeleteMessagesFailure>(failure => throw new InvalidOperationException(
-                $"erasing {PersistenceId} failed", failure.Cause));
+            Command<Status.Failure>(failure => throw new InvalidOperationException(
+                $"catalog lookup for {activityId} failed", failure.Cause));
+            CommandAny(_ => Stash.Stash());
+        });
+    }
+
+    /// <summary>The event's facts and objects, added to the run; the state moves on at once (persisted at the flush).</summary>
+    private void Decide(Run run, CustomerEvent message, ActivityDetails details)
+    {
+        var domainEvent = message.Event;
+        var before = _state;
+        var facts = before.Decide(domainEvent, details);
+        _state = before.ApplyAll(facts);
+        run.Facts.AddRange(facts);
+        var objects = MarketingMapper.Map(domainEvent, before, _state, details);
+        if (objects.Count == 0) return;
+        Send(run, new BrazeGateway.Deliver(domainEvent.EventId, objects, Self, message.Source), record: true);
+    }
+
+    private void Send(Run run, BrazeGateway.Deliver deliver, bool record)
+    {
+        _sent[deliver.EventId] = new Sent(deliver, record);
+        run.Waiter.Expect(deliver.EventId);
+        run.Delivers.Add(deliver);
+    }
+
+    /// <summary>
+    /// Persists the run's facts, then tells the gateway its objects in order: nothing reaches Braze before the state
+    /// change it reflects is in the journal, and persisting stashes this customer's later messages, so nothing overtakes.
+    /// </summary>
+    private void Flush(Run run, Action then)
+    {
+        if (run.Facts.Count == 0)
+        {
+            TellGateway(run);
+            then();
+            return;
+        }
+        var facts = run.Facts.ToList();
+        run.Facts.Clear();
+        var started = Stopwatch.GetTimestamp();
+        var left = facts.Count;
+        PersistAll(facts, _ =>
+        {
+            _eventsSinceSnapshot++;
+            if (--left > 0) return;
+            _metrics?.JournalWrite(Stopwatch.GetElapsedTime(started));
+            SnapshotWhenDue();
+            TellGateway(run);
+            then();
+        });
+    }
+
+    private void TellGateway(Run run)
+    {
+        foreach (var deliver in run.Delivers) _gateway.Tell(deliver);
+        run.Delivers.Clear();
+    }
+
+    private void Finished(Waiter waiter)
+    {
+        waiter.Started = true;
+        AnswerIfDone(waiter);
+        StopWhenIdle();
+    }
+
+    /// <summary>The gateway's answer: Braze accepted (or the gateway dead-lettered) every object of the event.</summary>
+    private void Accepted(BrazeGateway.Delivered delivered)
+    {
+        if (_sent.Remove(delivered.EventId, out var sent) && sent.Record && _settings.DeliveryLedgerSize > 0)
+        {
+            var key = DeliveryLedger.KeyOf(delivered.EventId);
+            // Known at once (a record read again meanwhile is skipped); durable once the write below completes.
+            _ledger = _ledger.Record([key], _settings.DeliveryLedgerSize);
+            _unrecorded.Add(key);
+            RecordDeliveries();
+        }
+        foreach (var waiter in _waiting.ToList())
+        {
+            waiter.Accepted(delivered.EventId);
+            AnswerIfDone(waiter);
+        }
+        StopWhenIdle();
+    }
+
+    private void AnswerIfDone(Waiter waiter)
+    {
+        if (!waiter.IsDone) return;
+        _waiting.Remove(waiter);
+        waiter.ReplyTo.Tell(new CustomerEventsDone(waiter.Batch.CustomerId, waiter.Batch.BatchId));
+    }
+
+    /// <summary>Writes the accepted keys to the journal, batching those that arrive while a write is in flight.</summary>
+    private void RecordDeliveries()
+    {
+        if (_recording || _unrecorded.Count == 0) return;
+        var keys = _unrecorded.ToList();
+        _unrecorded.Clear();
+        _recording = true;
+        // PersistAsync: the customer's next records need not wait for this write (their order does not depend on it).
+        PersistAsync(new DeliveriesRecorded(keys), _ =>
+        {
+            _recording = false;
+            _eventsSinceSnapshot++;
+            SnapshotWhenDue();
+            RecordDeliveries();
+            if (_recording) return;
+            var next = _whenRecorded;
+            _whenRecorded = null;
+            next?.Invoke();
+            StopWhenIdle();
+        });
+    }
+
+    private void SnapshotWhenDue()
+    {
+        if (_eventsSinceSnapshot < _settings.SnapshotEvery) return;
+        _eventsSinceSnapshot = 0;
+        SaveSnapshot(new CustomerSnapshot(_state.OpenTrips.Values.ToList(), _state.ClosedBookings.ToList(), _ledger.Keys.ToList()));
+    }
+
+    /// <summary>
+    /// The customer asked to be forgotten. The objects of earlier events are queued at the gateway ahead of the deletion
+    /// (it keeps per-customer order): the ledger write in flight lands, the journal and snapshots go, then Braze is told.
+    /// What Braze accepts of earlier events from now on is not written back.
+    /// </summary>
+    private void Erase(Run run, CustomerEvent message)
+    {
+        _state = CustomerState.Empty;
+        _ledger = DeliveryLedger.Empty;
+        _unrecorded.Clear();
+        foreach (var id in _sent.Keys.ToList()) _sent[id] = _sent[id] with { Record = false };
+        var deliver = new BrazeGateway.Deliver(message.Event.EventId,
+            MarketingMapper.Map(message.Event, _state, _state, ActivityDetails.Empty), Self, message.Source);
+
+        void Proceed()
+        {
+            Send(run, deliver, record: false);
+            TellGateway(run);
+            run.Index++;
+            Continue(run);
+        }
+
+        if (LastSequenceNr == 0 && !_recording)
+        {
+            Proceed();
+            return;
+        }
+        long upTo = 0;
+        BecomeStacked(() =>
+        {
+            Command<DeleteMessagesSuccess>(success =>
+            {
+                if (success.ToSequenceNr != upTo) return; // an older deletion behind a snapshot
+                _log.Info("Erased the journal of {PersistenceId}", PersistenceId);
+                _eventsSinceSnapshot = 0;
+                UnbecomeStacked();
+                Stash.UnstashAll();
+                Proceed();
+            });
+            Command<DeleteMessagesFailure>(failure =>
+            {
+                if (failure.ToSequenceNr == upTo)
+                    throw new InvalidOperationException($"erasing {PersistenceId} failed", failure.Cause);
+            });
             Command<DeleteSnapshotsSuccess>(_ => { });
             Command<DeleteSnapshotsFailure>(failure =>
                 _log.Warning("Deleting snapshots of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message));
             CommandAny(_ => Stash.Stash());
         });
+        void Delete()
+        {
+            upTo = LastSequenceNr;
+            DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+            DeleteMessages(upTo);
+        }
+        if (_recording) _whenRecorded = Delete;
+        else Delete();
+    }
+
+    /// <summary>Stops once asked to (hand-off, passivation) and nothing handed on is waiting for Braze or the journal.</summary>
+    private void StopWhenIdle()
+    {
+        if (_stopRequested && _sent.Count == 0 && _waiting.Count == 0 && !_recording && _unrecorded.Count == 0)
+            Context.Stop(Self);
     }
 
     private CustomerView View() => new(
         _customerId,
         _state.OpenTrips.Values.OrderBy(t => t.StartsAt).ToList(),
         _state.ClosedBookings.Order(StringComparer.Ordinal).ToList(),
-        LastSequenceNr);
-
-    private static CustomerSnapshot ToSnapshot(CustomerState state) =>
-        new(state.OpenTrips.Values.ToList(), state.ClosedBookings.ToList());
+        LastSequenceNr)
+    {
+        DeliveriesRemembered = _ledger.Keys.Length,
+    };
 
     private static CustomerState FromSnapshot(CustomerSnapshot snapshot) => new(
         snapshot.OpenTrips.ToImmutableDictionary(t => t.BookingId),
@@ -193,6 +394,46 @@ public sealed class CustomerActor : ReceivePersistentActor
         base.PostStop();
     }
 
-    /// <summary>The catalog answered; the event can be processed.</summary>
-    private sealed record Enriched(CustomerEvent Message, ActivityDetails Details, IActorRef ReplyTo);
+    /// <summary>
+    /// The entity's stop message for hand-off and passivation (the shard's handOffStopMessage and the backoff supervisor's
+    /// final stop message): unlike a PoisonPill it lets the entity finish what it handed to the gateway first.
+    /// </summary>
+    public sealed record Stop
+    {
+        public static readonly Stop Instance = new();
+    }
+
+    /// <summary>The catalog answered; the event can be decided.</summary>
+    private sealed record Enriched(ActivityDetails Details);
+
+    /// <summary>A delivery handed to the gateway; <paramref name="Record"/>: write its acceptance to the ledger.</summary>
+    private sealed record Sent(BrazeGateway.Deliver Deliver, bool Record);
+
+    /// <summary>A batch being worked through: its position, and the facts and objects gathered since the last flush.</summary>
+    private sealed class Run(IReadOnlyList<CustomerEvent> events, Waiter waiter)
+    {
+        public IReadOnlyList<CustomerEvent> Events { get; } = events;
+        public Waiter Waiter { get; } = waiter;
+        public int Index { get; set; }
+        public List<ICustomerStateEvent> Facts { get; } = [];
+        public List<BrazeGateway.Deliver> Delivers { get; } = [];
+    }
+
+    /// <summary>Who to answer for a batch, and which of its events Braze has still to accept.</summary>
+    private sealed class Waiter(CustomerEvents batch, IActorRef replyTo)
+    {
+        private readonly HashSet<string> _expected = new(StringComparer.Ordinal);
+
+        public CustomerEvents Batch { get; } = batch;
+        public IActorRef ReplyTo { get; } = replyTo;
+
+        /// <summary>Every event of the batch was looked at (none left to hand on).</summary>
+        public bool Started { get; set; }
+
+        public bool IsDone => Started && _expected.Count == 0;
+
+        public void Expect(string eventId) => _expected.Add(eventId);
+
+        public void Accepted(string eventId) => _expected.Remove(eventId);
+    }
 }

@@ -78,14 +78,15 @@ public static class AkkaHostingExtensions
             var gateway = registry.Get<BrazeGateway>();
             var region = await ClusterSharding.Get(system).StartAsync(
                 CustomerActor.EntityType,
-                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings.SnapshotEvery, locality, metrics), settings),
+                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings, locality, metrics), settings),
                 ClusterSharding.Get(system).Settings
                     .WithStateStoreMode(StateStoreMode.DData)
                     .WithRememberEntities(false)
                     .WithPassivateIdleAfter(settings.PassivateAfter),
                 CustomerMessageExtractor.For(settings),
                 new PartitionAlignedAllocation(system),
-                PoisonPill.Instance).ConfigureAwait(false);
+                // Not a PoisonPill: the entity first finishes what it handed to the gateway (see CustomerActor.Stop).
+                CustomerActor.Stop.Instance).ConfigureAwait(false);
             registry.Register<CustomerActor>(region);
         });
 

@@ -47,7 +47,7 @@ public sealed class KafkaPipeline(
     private async Task RunAsync(ActorSystem system, IActorRef customers, IPartitionAssignmentListener? listener)
     {
         var materializer = system.Materializer(namePrefix: "kafka-pipeline");
-        var pipeline = new RecordPipeline(customers, deadLetters, settings, stats, loggers.CreateLogger<RecordPipeline>());
+        var pipeline = new RecordPipeline(customers, deadLetters, settings, kafka, stats);
         while (!_stopping)
         {
             var source = new CommittableKafkaSource(
@@ -57,7 +57,7 @@ public sealed class KafkaPipeline(
             if (_stopping) source.StopFetching();
             try
             {
-                await pipeline.Run(source, kafka, materializer).ConfigureAwait(false);
+                await pipeline.Run(system, source, materializer).ConfigureAwait(false);
                 if (!_stopping) _logger.LogWarning("Kafka pipeline completed unexpectedly; restarting in {Delay}", RestartDelay);
             }
             catch (Exception e)

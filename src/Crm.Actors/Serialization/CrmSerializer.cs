@@ -29,8 +29,9 @@ public sealed class CrmSerializer(ExtendedActorSystem system) : SerializerWithSt
         [typeof(TripBooked)] = "trip-booked.v1",
         [typeof(TripClosed)] = "trip-closed.v1",
         [typeof(CustomerSnapshot)] = "customer-snapshot.v1",
-        [typeof(CustomerEvent)] = "customer-event.v1",
-        [typeof(Braze.BrazeGateway.Delivered)] = "delivered.v1",
+        [typeof(DeliveriesRecorded)] = "deliveries-recorded.v1",
+        [typeof(CustomerEvents)] = "customer-events.v1",
+        [typeof(CustomerEventsDone)] = "customer-events-done.v1",
         [typeof(GetCustomer)] = "get-customer.v1",
         [typeof(CustomerView)] = "customer-view.v1",
     };

@@ -42,10 +42,28 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         await base.AfterAllAsync();
     }
 
-    private IActorRef Customer(string id, IActorRef gateway, int snapshotEvery = 100) =>
-        Sys.ActorOf(CustomerActor.Props(id, gateway, _catalog, snapshotEvery));
+    private IActorRef Customer(string id, IActorRef gateway, int snapshotEvery = 100, bool skipDelivered = true) =>
+        Sys.ActorOf(CustomerActor.Props(id, gateway, _catalog, CustomerSettings.Default with { SnapshotEvery = snapshotEvery, SkipDelivered = skipDelivered }));
 
     private CustomerEvent Event(DomainEvent e) => new(e, new RecordSource("bookings", 0, _eventNumber));
+
+    private long _batchId;
+
+    /// <summary>Sends the events as one batch (as the pipeline does) from the test actor; returns the batch id.</summary>
+    private long Send(IActorRef customer, params DomainEvent[] events)
+    {
+        var id = Interlocked.Increment(ref _batchId);
+        customer.Tell(new CustomerEvents(events[0].CustomerId, id, events.Select(Event).ToList()), TestActor);
+        return id;
+    }
+
+    /// <summary>The gateway's part: takes the next delivery and answers that Braze accepted it.</summary>
+    private static async Task<BrazeGateway.Deliver> Accept(Akka.TestKit.TestProbe gateway)
+    {
+        var deliver = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>(TimeSpan.FromSeconds(10));
+        deliver.ReplyTo.Tell(new BrazeGateway.Delivered(deliver.EventId));
+        return deliver;
+    }
 
     private T Stamp<T>(T e, string customer, int minutes = 0) where T : DomainEvent => e with
     {
@@ -66,38 +84,117 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     private static JsonElement EventObject(BrazeGateway.Deliver deliver) =>
         JsonDocument.Parse(deliver.Objects.Single(o => o.Kind == MarketingObjectKind.Event).Json).RootElement;
 
+    private BookingCancelled Cancellation(string customer, string bookingId, int minutes) =>
+        Stamp(new BookingCancelled(bookingId) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, customer, minutes);
+
+    private CustomerDeleted Deletion(string customer, int minutes) =>
+        Stamp(new CustomerDeleted { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, customer, minutes);
+
     [Fact]
-    public async Task A_booking_is_persisted_then_handed_to_the_gateway_with_the_asker_to_answer()
+    public async Task A_booking_is_persisted_handed_to_the_gateway_and_the_batch_answered_once_braze_accepted_it()
     {
         var gateway = CreateTestProbe();
         var customer = Customer("cus_1", gateway);
 
-        customer.Tell(Event(Booking("cus_1", "bkg_1")), TestActor);
+        var batch = Send(customer, Booking("cus_1", "bkg_1"));
 
         var deliver = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
-        Assert.Equal(TestActor, deliver.ReplyTo);
+        Assert.Equal(customer, deliver.ReplyTo); // the entity hears Braze's answer, records it, then answers the pipeline
         Assert.Equal(3, deliver.Objects.Count); // event, purchase, trip attributes
         Assert.Equal("booking_completed", EventObject(deliver).GetProperty("name").GetString());
+        Assert.Equal(1, (await ViewOf(customer, "cus_1")).SequenceNr);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // not answered before Braze accepted
+
+        deliver.ReplyTo.Tell(new BrazeGateway.Delivered(deliver.EventId));
+        Assert.Equal(new CustomerEventsDone("cus_1", batch), await ExpectMsgAsync<CustomerEventsDone>());
         var view = await ViewOf(customer, "cus_1");
         Assert.Equal("bkg_1", Assert.Single(view.OpenTrips).BookingId);
-        Assert.Equal(1, view.SequenceNr);
+        Assert.Equal(1, view.DeliveriesRemembered);
     }
 
     [Fact]
-    public async Task A_redelivered_booking_is_one_trip_and_one_journal_entry()
+    public async Task An_event_braze_accepted_is_not_sent_again_even_after_a_restart()
     {
         var gateway = CreateTestProbe();
         var customer = Customer("cus_2", gateway);
         var booking = Booking("cus_2", "bkg_1");
+        Send(customer, booking);
+        await Accept(gateway);
+        await ExpectMsgAsync<CustomerEventsDone>();
+        await AwaitAssertAsync(() => Assert.Equal(1, LedgerRows("customer-cus_2")), TimeSpan.FromSeconds(10));
+        await WatchAndStop(customer);
 
-        customer.Tell(Event(booking));
-        customer.Tell(Event(booking));
+        // The record read again after a crash, or the producer's retry of the event: answered without a word to Braze.
+        var restarted = Customer("cus_2", gateway);
+        var again = Send(restarted, booking);
 
-        await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
-        await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
-        var view = await ViewOf(customer, "cus_2");
+        Assert.Equal(again, (await ExpectMsgAsync<CustomerEventsDone>()).BatchId);
+        await gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        var view = await ViewOf(restarted, "cus_2");
         Assert.Single(view.OpenTrips);
-        Assert.Equal(1, view.SequenceNr);
+        Assert.Equal(2, view.SequenceNr); // the trip and the ledger entry; the repeat wrote nothing
+    }
+
+    [Fact]
+    public async Task A_replay_with_skip_delivered_off_sends_again()
+    {
+        var gateway = CreateTestProbe();
+        var booking = Booking("cus_9", "bkg_1");
+        var customer = Customer("cus_9", gateway);
+        Send(customer, booking);
+        await Accept(gateway);
+        await ExpectMsgAsync<CustomerEventsDone>();
+        await AwaitAssertAsync(() => Assert.Equal(1, LedgerRows("customer-cus_9")), TimeSpan.FromSeconds(10));
+        await WatchAndStop(customer);
+
+        var replaying = Customer("cus_9", gateway, skipDelivered: false);
+        Send(replaying, booking);
+
+        Assert.Equal(booking.EventId, (await Accept(gateway)).EventId);
+        await ExpectMsgAsync<CustomerEventsDone>();
+    }
+
+    [Fact]
+    public async Task A_repeated_batch_waits_for_the_same_delivery_instead_of_building_another()
+    {
+        var gateway = CreateTestProbe();
+        var customer = Customer("cus_10", gateway);
+        var booking = Booking("cus_10", "bkg_1");
+        var first = Send(customer, booking);
+        var sent = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
+
+        var repeat = Send(customer, booking); // the pipeline asked again before Braze answered
+        var again = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
+        Assert.Same(sent, again); // the same objects, handed on again in case the gateway lost them (it joins them otherwise)
+
+        sent.ReplyTo.Tell(new BrazeGateway.Delivered(sent.EventId));
+        var answered = new[] { await ExpectMsgAsync<CustomerEventsDone>(), await ExpectMsgAsync<CustomerEventsDone>() };
+        Assert.Equal([first, repeat], answered.Select(a => a.BatchId).Order());
+        Assert.Single((await ViewOf(customer, "cus_10")).OpenTrips);
+    }
+
+    [Fact]
+    public async Task Persisted_and_unpersisted_events_reach_the_gateway_in_partition_order()
+    {
+        // The shape that went wrong: ActivityConducted (persists TripClosed) followed by ActivityPreparationStarted
+        // (persists nothing), in one batch and in back-to-back batches.
+        var gateway = CreateTestProbe();
+        var customer = Customer("cus_11", gateway);
+        Send(customer, Booking("cus_11", "bkg_1"), Booking("cus_11", "bkg_2", inDays: 20));
+        for (var i = 0; i < 2; i++) await Accept(gateway);
+        await ExpectMsgAsync<CustomerEventsDone>();
+
+        var conducted = Stamp(new ActivityConducted("bkg_1", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 1);
+        var preparing = Stamp(new ActivityPreparationStarted("bkg_2", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 2);
+        var conductedToo = Stamp(new ActivityConducted("bkg_2", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 3);
+        var preparingAgain = Stamp(new ActivityPreparationStarted("bkg_1", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 4);
+        Send(customer, conducted, preparing);
+        Send(customer, conductedToo);
+        Send(customer, preparingAgain);
+
+        var order = new List<string>();
+        for (var i = 0; i < 4; i++) order.Add((await gateway.ExpectMsgAsync<BrazeGateway.Deliver>()).EventId);
+        Assert.Equal([conducted.EventId, preparing.EventId, conductedToo.EventId, preparingAgain.EventId], order);
     }
 
     [Fact]
@@ -105,9 +202,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     {
         var gateway = CreateTestProbe();
         var customer = Customer("cus_3", gateway);
-        customer.Tell(Event(Booking("cus_3", "bkg_1", inDays: 5)));
-        customer.Tell(Event(Booking("cus_3", "bkg_2", inDays: 9)));
-        customer.Tell(Event(Stamp(new BookingCancelled("bkg_1") { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_3", 5)));
+        Send(customer, Booking("cus_3", "bkg_1", inDays: 5), Booking("cus_3", "bkg_2", inDays: 9), Cancellation("cus_3", "bkg_1", 5));
         await ExpectDelivers(gateway, 3);
         await WatchAndStop(customer);
 
@@ -119,18 +214,18 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         Assert.Equal(3, JournalRows("customer-cus_3")); // really in the SQLite file, not in memory
 
         // The late BookingCompleted of the cancelled booking does not bring it back, even after recovery.
-        restarted.Tell(Event(Booking("cus_3", "bkg_1", inDays: 5)));
+        Send(restarted, Booking("cus_3", "bkg_1", inDays: 5));
         await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
         Assert.Equal(["bkg_2"], (await ViewOf(restarted, "cus_3")).OpenTrips.Select(t => t.BookingId));
     }
 
     [Fact]
-    public async Task Snapshots_are_taken_every_n_events_and_used_for_recovery()
+    public async Task Snapshots_are_taken_every_n_journal_events_and_used_for_recovery()
     {
         var gateway = CreateTestProbe();
         var customer = Customer("cus_4", gateway, snapshotEvery: 2);
-        for (var i = 1; i <= 5; i++) customer.Tell(Event(Booking("cus_4", $"bkg_{i}", inDays: i)));
-        await ExpectDelivers(gateway, 5);
+        for (var i = 1; i <= 5; i++) Send(customer, Booking("cus_4", $"bkg_{i}", inDays: i));
+        await ExpectDelivers(gateway, 5); // not accepted: only the five trips are journaled
 
         var snapshotStore = Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
         await AwaitAssertAsync(async () =>
@@ -141,6 +236,8 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
             Assert.Equal(4, loaded.Snapshot.Metadata.SequenceNr);
             Assert.Equal(4, Assert.IsType<CustomerSnapshot>(loaded.Snapshot.Snapshot).OpenTrips.Count);
         }, TimeSpan.FromSeconds(10));
+        // What the snapshot covers leaves the journal.
+        await AwaitAssertAsync(() => Assert.Equal(1, JournalRows("customer-cus_4")), TimeSpan.FromSeconds(10));
 
         await WatchAndStop(customer);
         var view = await ViewOf(Customer("cus_4", gateway, snapshotEvery: 2), "cus_4");
@@ -156,7 +253,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         var gateway = CreateTestProbe();
         var customer = Customer("cus_5", gateway);
 
-        customer.Tell(Event(Booking("cus_5", "bkg_1", activityId: "act_rome_colosseum", withDetails: false)));
+        Send(customer, Booking("cus_5", "bkg_1", activityId: "act_rome_colosseum", withDetails: false));
 
         var deliver = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>(TimeSpan.FromSeconds(10));
         Assert.True(_catalogServer.Requests >= 4, "the event went out before the catalog answered");
@@ -172,7 +269,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         var gateway = CreateTestProbe();
         var customer = Customer("cus_6", gateway);
 
-        customer.Tell(Event(Booking("cus_6", "bkg_1", activityId: "act_unknown", withDetails: false)));
+        Send(customer, Booking("cus_6", "bkg_1", activityId: "act_unknown", withDetails: false));
 
         var properties = EventObject(await gateway.ExpectMsgAsync<BrazeGateway.Deliver>()).GetProperty("properties");
         Assert.False(properties.TryGetProperty("city", out _));
@@ -188,8 +285,8 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         var gateway = CreateTestProbe();
         var customer = Customer("cus_7", gateway);
 
-        customer.Tell(Event(Booking("cus_7", "bkg_1", activityId: "act_bcn_tapas", withDetails: false)));
-        customer.Tell(Event(Booking("cus_7", "bkg_2")));
+        Send(customer, Booking("cus_7", "bkg_1", activityId: "act_bcn_tapas", withDetails: false));
+        Send(customer, Booking("cus_7", "bkg_2"));
         await gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
         release.SetResult();
 
@@ -200,32 +297,61 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     }
 
     [Fact]
-    public async Task Customer_deleted_erases_the_journal_and_tells_braze()
+    public async Task Customer_deleted_erases_the_journal_and_ledger_then_tells_braze_after_the_earlier_objects()
     {
         var gateway = CreateTestProbe();
         var customer = Customer("cus_8", gateway);
-        customer.Tell(Event(Booking("cus_8", "bkg_1")));
-        await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
+        Send(customer, Booking("cus_8", "bkg_1"));
+        await Accept(gateway);
+        await ExpectMsgAsync<CustomerEventsDone>();
+        await AwaitAssertAsync(() => Assert.Equal(1, LedgerRows("customer-cus_8")), TimeSpan.FromSeconds(10));
 
-        customer.Tell(Event(Stamp(new CustomerDeleted { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_8", 1)));
+        var later = Booking("cus_8", "bkg_2");
+        Send(customer, later, Deletion("cus_8", 1));
 
+        Assert.Equal(later.EventId, (await gateway.ExpectMsgAsync<BrazeGateway.Deliver>()).EventId);
         var deliver = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
         var delete = Assert.Single(deliver.Objects);
         Assert.Equal(MarketingObjectKind.UserDelete, delete.Kind);
         Assert.Equal("\"cus_8\"", delete.Json);
+        Assert.Equal(0, LedgerRows("customer-cus_8"));
+        Assert.Equal(0, JournalRows("customer-cus_8"));
         await WatchAndStop(customer);
         var view = await ViewOf(Customer("cus_8", gateway), "cus_8");
         Assert.Empty(view.OpenTrips);
         Assert.Empty(view.ClosedBookings);
+        Assert.Equal(0, view.DeliveriesRemembered);
     }
 
-    private long JournalRows(string persistenceId)
+    [Fact]
+    public async Task Asked_to_stop_it_first_hears_braze_answer_what_it_handed_on()
+    {
+        var gateway = CreateTestProbe();
+        var customer = Customer("cus_12", gateway);
+        Watch(customer);
+        Send(customer, Booking("cus_12", "bkg_1"));
+        var deliver = await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
+
+        customer.Tell(CustomerActor.Stop.Instance); // hand-off or passivation
+        Assert.Equal("cus_12", (await ViewOf(customer, "cus_12")).CustomerId); // still there: Braze has not answered
+
+        deliver.ReplyTo.Tell(new BrazeGateway.Delivered(deliver.EventId));
+        await ExpectMsgAsync<CustomerEventsDone>();
+        await ExpectTerminatedAsync(customer);
+        await AwaitAssertAsync(() => Assert.Equal(1, LedgerRows("customer-cus_12")), TimeSpan.FromSeconds(10));
+    }
+
+    private long JournalRows(string persistenceId) => Rows(persistenceId, "'trip-booked.v1', 'trip-closed.v1'");
+
+    private long LedgerRows(string persistenceId) => Rows(persistenceId, "'deliveries-recorded.v1'");
+
+    /// <summary>Live (not deleted) journal rows, written by CrmSerializer under the given manifests.</summary>
+    private long Rows(string persistenceId, string manifests)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_database}");
         connection.Open();
         using var command = connection.CreateCommand();
-        // Written by CrmSerializer under its stable manifests (not by the default JSON serializer).
-        command.CommandText = $"SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND identifier = {CrmSerializer.SerializerId} AND manifest IN ('trip-booked.v1', 'trip-closed.v1')";
+        command.CommandText = $"SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND identifier = {CrmSerializer.SerializerId} AND manifest IN ({manifests}) AND deleted = 0";
         command.Parameters.AddWithValue("$id", persistenceId);
         return (long)command.ExecuteScalar()!;
     }

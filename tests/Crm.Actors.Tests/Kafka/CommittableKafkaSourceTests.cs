@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Crm.Actors.Tests.Kafka;
 
-/// <summary>The committable source and batched committer against librdkafka's mock cluster over TCP.</summary>
+/// <summary>The committable source (with the simplest in-order committer) against librdkafka's mock cluster over TCP.</summary>
 public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -47,7 +47,7 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
         var seen = 0;
         _ = source.Source
             .Select(record => { Interlocked.Increment(ref seen); return record.CommittableOffset; })
-            .RunWith(KafkaCommitter.Sink(source, 50, TimeSpan.FromSeconds(30)), _materializer);
+            .RunWith(OrderedCommitSink.For(source, 50, TimeSpan.FromSeconds(30)), _materializer);
 
         await AwaitAssertAsync(() =>
         {
@@ -67,7 +67,7 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
         await using var source = new CommittableKafkaSource(Settings(topic, group), NullLogger.Instance);
         source.Start();
         _ = source.Source.Select(r => r.CommittableOffset)
-            .RunWith(KafkaCommitter.Sink(source, 1000, TimeSpan.FromMilliseconds(100)), _materializer);
+            .RunWith(OrderedCommitSink.For(source, 1000, TimeSpan.FromMilliseconds(100)), _materializer);
 
         await AwaitAssertAsync(() => Assert.Equal(_kafka.EndOffsets(topic), _kafka.CommittedOffsets(group, topic)), Patience, TimeSpan.FromMilliseconds(200));
     }
@@ -90,7 +90,7 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
                 Interlocked.Increment(ref processed);
                 return record.CommittableOffset;
             })
-            .RunWith(KafkaCommitter.Sink(source, 1, TimeSpan.FromMilliseconds(50)), _materializer);
+            .RunWith(OrderedCommitSink.For(source, 1, TimeSpan.FromMilliseconds(50)), _materializer);
 
         await AwaitAssertAsync(() =>
         {
@@ -116,7 +116,7 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
                 .Select(r => { firstRun.Add((r.Partition, r.Offset)); return r; })
                 .Where(r => r.Offset < 10)
                 .Select(r => r.CommittableOffset)
-                .RunWith(KafkaCommitter.Sink(source, 5, TimeSpan.FromMilliseconds(50)), _materializer);
+                .RunWith(OrderedCommitSink.For(source, 5, TimeSpan.FromMilliseconds(50)), _materializer);
             await AwaitAssertAsync(() =>
                 Assert.All(_kafka.CommittedOffsets(group, topic).Values, committed => Assert.Equal(10, committed)), Patience, TimeSpan.FromMilliseconds(200));
         }
@@ -127,7 +127,7 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
             source.Start();
             _ = source.Source
                 .Select(r => { secondRun.Add((r.Partition, r.Offset)); return r.CommittableOffset; })
-                .RunWith(KafkaCommitter.Sink(source, 5, TimeSpan.FromMilliseconds(50)), _materializer);
+                .RunWith(OrderedCommitSink.For(source, 5, TimeSpan.FromMilliseconds(50)), _materializer);
             await AwaitAssertAsync(() => Assert.Equal(_kafka.EndOffsets(topic), _kafka.CommittedOffsets(group, topic)), Patience, TimeSpan.FromMilliseconds(200));
         }
 
@@ -149,7 +149,7 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
         var taken = 0;
         _ = source.Source
             .SelectAsync(1, async r => { Interlocked.Increment(ref taken); await release.Task; return r.CommittableOffset; })
-            .RunWith(KafkaCommitter.Sink(source, 100, TimeSpan.FromMilliseconds(50)), _materializer);
+            .RunWith(OrderedCommitSink.For(source, 100, TimeSpan.FromMilliseconds(50)), _materializer);
 
         await AwaitAssertAsync(() => Assert.True(source.IsPaused), Patience, TimeSpan.FromMilliseconds(100));
         // Paused with 2000 records available: the buffer holds about BufferSize, not the topic.
@@ -173,14 +173,14 @@ public sealed class CommittableKafkaSourceTests : Akka.TestKit.Xunit.TestKit, IC
         // The first consumer gets stuck on everything it reads, so whatever it holds is in flight at the rebalance.
         var firstCompletion = first.Source
             .SelectAsync(50, async r => { await releaseFirst.Task; done.AddOrUpdate((r.Partition, r.Offset), 1, (_, n) => n + 1); return r.CommittableOffset; })
-            .RunWith(KafkaCommitter.Sink(first, 10, TimeSpan.FromMilliseconds(50)), _materializer);
+            .RunWith(OrderedCommitSink.For(first, 10, TimeSpan.FromMilliseconds(50)), _materializer);
         await AwaitAssertAsync(() => Assert.True(first.IsPaused), Patience, TimeSpan.FromMilliseconds(100));
 
         await using var second = new CommittableKafkaSource(Settings(topic, group), NullLogger.Instance);
         second.Start();
         _ = second.Source
             .Select(r => { done.AddOrUpdate((r.Partition, r.Offset), 1, (_, n) => n + 1); return r.CommittableOffset; })
-            .RunWith(KafkaCommitter.Sink(second, 10, TimeSpan.FromMilliseconds(50)), _materializer);
+            .RunWith(OrderedCommitSink.For(second, 10, TimeSpan.FromMilliseconds(50)), _materializer);
 
         // Cooperative rebalance: the second consumer takes some partitions over and finishes them.
         await AwaitAssertAsync(() => Assert.True(second.Progress.Count > 0 && first.Progress.Count < 4), Patience, TimeSpan.FromMilliseconds(100));
