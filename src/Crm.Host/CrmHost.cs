@@ -8,7 +8,6 @@ using Crm.Actors.Operating;
 using Crm.Actors.Pipeline;
 using Crm.Host.Configuration;
 using Crm.Host.Management;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 
@@ -20,8 +19,6 @@ public static class CrmHost
     public static WebApplicationBuilder AddCrmActors(this WebApplicationBuilder builder, CrmConfiguration config)
     {
         builder.WebHost.UseUrls(config.Management.Url);
-        if (config.Persistence.Provider == PersistenceProvider.Sqlite)
-            UseWriteAheadLog(config.Persistence.ConnectionString);
 
         var services = builder.Services;
         services.AddSingleton(config);
@@ -69,14 +66,4 @@ public static class CrmHost
     }
 
     public static WebApplication MapCrmEndpoints(this WebApplication app) => app.MapManagement();
-
-    /// <summary>SQLite lets readers and the journal's writer work side by side only in WAL mode (a database setting).</summary>
-    private static void UseWriteAheadLog(string connectionString)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        command.ExecuteNonQuery();
-    }
 }

@@ -49,14 +49,20 @@ public static class AkkaHostingExtensions
     /// Akka.Persistence.Sql journal and snapshot store: SQLite (embedded default) or PostgreSQL, storing
     /// <see cref="CrmSerializer"/>'s JSON with stable manifests.
     /// </summary>
-    public static AkkaConfigurationBuilder WithCrmPersistence(this AkkaConfigurationBuilder builder, PersistenceSettings settings) =>
-        builder
+    public static AkkaConfigurationBuilder WithCrmPersistence(this AkkaConfigurationBuilder builder, PersistenceSettings settings)
+    {
+        var data = new DataOptions().UseConnectionString(
+            settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS, settings.ConnectionString);
+        if (settings.Provider == PersistenceProvider.Sqlite)
+        {
+            SqliteJournalTuning.UseWriteAheadLog(settings.ConnectionString);
+            data = SqliteJournalTuning.WaitForLocksInSqlite(data);
+        }
+        return builder
             .AddHocon(settings.Provider == PersistenceProvider.Sqlite ? SqliteJournalTuning.Hocon : "", HoconAddMode.Append)
             .WithCustomSerializer("crm", CrmSerializer.BoundTypes, system => new CrmSerializer(system))
-            .WithSqlPersistence(
-            connectionString: settings.ConnectionString,
-            providerName: settings.Provider == PersistenceProvider.PostgreSql ? ProviderName.PostgreSQL15 : ProviderName.SQLiteMS,
-            autoInitialize: true);
+            .WithSqlPersistence(data, autoInitialize: true);
+    }
 
     /// <summary>The node's Braze gateway, registered as <see cref="BrazeGateway"/>.</summary>
     public static AkkaConfigurationBuilder WithBrazeGateway(

@@ -1,3 +1,5 @@
+using LinqToDB;
+
 namespace Crm.Actors.Hosting;
 
 /// <summary>
@@ -21,4 +23,37 @@ internal static class SqliteJournalTuning
         }
         akka.persistence.snapshot-store.sql.read-isolation-level = read-uncommitted
         """;
+
+    /// <summary>
+    /// Every connection the plugin opens waits inside SQLite for a lock another connection holds (<c>busy_timeout</c>,
+    /// retried by SQLite within milliseconds), instead of failing at once and being retried by Microsoft.Data.Sqlite,
+    /// which sleeps 150 ms between tries: a journal write that met an erasure's or a snapshot's write lost 150 ms, and
+    /// every write queued behind it with it. Microsoft.Data.Sqlite sets no busy timeout of its own.
+    /// </summary>
+    public static DataOptions WaitForLocksInSqlite(DataOptions options) => options.UseAfterConnectionOpened(
+        connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = BusyTimeout;
+            command.ExecuteNonQuery();
+        },
+        async (connection, cancellation) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = BusyTimeout;
+            await command.ExecuteNonQueryAsync(cancellation).ConfigureAwait(false);
+        });
+
+    /// <summary>Milliseconds SQLite waits for a lock before answering busy (then Microsoft.Data.Sqlite's own retries begin).</summary>
+    private const string BusyTimeout = "PRAGMA busy_timeout = 10000;";
+
+    /// <summary>SQLite lets readers and the journal's writer work side by side only in WAL mode (a database setting).</summary>
+    public static void UseWriteAheadLog(string connectionString)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
 }

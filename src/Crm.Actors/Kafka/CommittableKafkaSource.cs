@@ -16,7 +16,7 @@ namespace Crm.Actors.Kafka;
 /// On revocation it first lets the records already handed out for the revoked partitions finish (bounded by
 /// <c>RevokeDrainTimeout</c>) and commits them, so the next owner starts where this one ended: no duplicates.
 /// </summary>
-public sealed class CommittableKafkaSource : IAsyncDisposable
+public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);

@@ -25,7 +25,7 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
 
     private readonly IActorRef _customers;
     private readonly IDeadLetters _deadLetters;
-    private readonly CommittableKafkaSource _source;
+    private readonly IOffsetCommitter _committer;
     private readonly PipelineSettings _settings;
     private readonly KafkaSettings _kafka;
     private readonly PipelineStats _stats;
@@ -39,12 +39,12 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     private int _doneSinceCommit;
 
     public RecordDispatcher(
-        IActorRef customers, IDeadLetters deadLetters, CommittableKafkaSource source, PipelineSettings settings, KafkaSettings kafka,
+        IActorRef customers, IDeadLetters deadLetters, IOffsetCommitter committer, PipelineSettings settings, KafkaSettings kafka,
         PipelineStats stats, TaskCompletionSource finished)
     {
         _customers = customers;
         _deadLetters = deadLetters;
-        _source = source;
+        _committer = committer;
         _settings = settings;
         _kafka = kafka;
         _stats = stats;
@@ -77,9 +77,9 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(
-        IActorRef customers, IDeadLetters deadLetters, CommittableKafkaSource source, PipelineSettings settings, KafkaSettings kafka,
+        IActorRef customers, IDeadLetters deadLetters, IOffsetCommitter committer, PipelineSettings settings, KafkaSettings kafka,
         PipelineStats stats, TaskCompletionSource finished) =>
-        Akka.Actor.Props.Create(() => new RecordDispatcher(customers, deadLetters, source, settings, kafka, stats, finished));
+        Akka.Actor.Props.Create(() => new RecordDispatcher(customers, deadLetters, committer, settings, kafka, stats, finished));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", Tick.Instance, _kafka.CommitInterval);
 
@@ -164,7 +164,7 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
         _doneSinceCommit = 0;
         var offsets = _offsets.TakeCommittable();
         // Stored by the consumer thread in order and committed in the background: nothing to wait for here.
-        if (offsets.Count > 0) _ = _source.CommitAsync(offsets);
+        if (offsets.Count > 0) _ = _committer.CommitAsync(offsets);
     }
 
     private void AckWhenRoom()

@@ -23,13 +23,17 @@ public sealed class RecordPipeline(IActorRef customers, IDeadLetters deadLetters
     private static long _runs;
 
     /// <summary>Runs until the source completes and every record is done and committed; fails when the run fails.</summary>
-    public Task Run(ActorSystem system, CommittableKafkaSource source, IMaterializer materializer)
+    public Task Run(ActorSystem system, CommittableKafkaSource source, IMaterializer materializer) =>
+        Run(system, source.Source, source, materializer);
+
+    /// <summary>Runs <paramref name="records"/> through, committing to <paramref name="committer"/>.</summary>
+    public Task Run(ActorSystem system, Source<CommittableRecord, Akka.NotUsed> records, IOffsetCommitter committer, IMaterializer materializer)
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var dispatcher = system.ActorOf(
-            RecordDispatcher.Props(customers, deadLetters, source, settings, kafka, stats, finished),
+            RecordDispatcher.Props(customers, deadLetters, committer, settings, kafka, stats, finished),
             $"record-dispatcher-{Interlocked.Increment(ref _runs)}");
-        source.Source
+        records
             .Batch(MaxRecordsPerMessage, record => new List<CommittableRecord> { record }, (group, record) =>
             {
                 group.Add(record);

@@ -15,6 +15,9 @@ public sealed class LocalCatalog : LocalHttpServer
     /// <summary>Status and delay to answer instead of the normal answer, or null.</summary>
     public Func<string, (int Status, TimeSpan Delay)?>? Override { get; set; }
 
+    /// <summary>How long to take before a normal answer, by activity id (null: answer at once).</summary>
+    public Func<string, TimeSpan>? Latency { get; set; }
+
     public int Requests => Volatile.Read(ref _requests);
 
     public static async Task<LocalCatalog> StartAsync(IEnumerable<CatalogActivity> activities, int port = 0)
@@ -37,6 +40,11 @@ public sealed class LocalCatalog : LocalHttpServer
             }
             context.Response.StatusCode = scripted.Status;
             return;
+        }
+        if (Latency?.Invoke(id) is { } latency && latency > TimeSpan.Zero)
+        {
+            try { await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
         }
         if (!Activities.TryGetValue(id, out var activity))
         {

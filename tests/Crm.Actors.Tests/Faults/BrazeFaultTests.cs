@@ -190,7 +190,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
     {
         await using var deployment = await PipelineDeployment.StartAsync(kafka);
         var produced = deployment.ProduceCustomers(30, seed: 107);
-        var topicOf = produced.Where(r => DeliveryLedger.Expected(r) is not null).ToDictionary(r => DeliveryLedger.Expected(r)!, r => deployment.Topics[r.Topic]);
+        var topicOf = produced.Where(r => DeliveryAudit.Expected(r) is not null).ToDictionary(r => DeliveryAudit.Expected(r)!, r => deployment.Topics[r.Topic]);
         // Every third request carrying events, until 8 were refused: Braze refuses its first event (events[0]) and accepts the rest.
         var rejectedRequests = new ConcurrentDictionary<BrazeRequest, (string Json, string Type)>(ReferenceEqualityComparer.Instance);
         var withEvents = 0;
@@ -215,7 +215,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
             .Where(r => r.Path == "/users/track" && r.Json.TryGetProperty("events", out _))
             .SelectMany(r => r.Json.GetProperty("events").EnumerateArray().Skip(rejectedRequests.ContainsKey(r) ? 1 : 0))
             .ToList();
-        DeliveryCount Count() => DeliveryLedger.Count(produced, AcceptedEvents());
+        DeliveryCount Count() => DeliveryAudit.Count(produced, AcceptedEvents());
         var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host,
             () => stats.RecordsIn == produced.Count && Count() is var c && c.Delivered + rejectedRequests.Count == c.Sent,
             () => $"{Count()}, {rejectedRequests.Count} rejected");
@@ -228,10 +228,10 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         Assert.Equal(count.Sent, count.Delivered + rejected.Count);
 
         // Rejected and delivered events are disjoint, and together they are every event sent.
-        var rejectedKeys = rejected.Select(r => { using var d = JsonDocument.Parse(r.Json); return DeliveryLedger.EventKey(d.RootElement); }).ToHashSet();
+        var rejectedKeys = rejected.Select(r => { using var d = JsonDocument.Parse(r.Json); return DeliveryAudit.EventKey(d.RootElement); }).ToHashSet();
         Assert.Equal(rejected.Count, rejectedKeys.Count);
         Assert.True(rejectedKeys.All(topicOf.ContainsKey), "a rejected object is not an event that was produced");
-        var deliveredKeys = AcceptedEvents().Select(DeliveryLedger.EventKey).ToHashSet();
+        var deliveredKeys = AcceptedEvents().Select(DeliveryAudit.EventKey).ToHashSet();
         Assert.Empty(deliveredKeys.Intersect(rejectedKeys));
         Assert.Empty(topicOf.Keys.Except(deliveredKeys.Union(rejectedKeys)));
 
@@ -244,7 +244,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
             Assert.Equal(type, letter.Message.Headers.Text("crm-error"));
             using var rejectedEvent = JsonDocument.Parse(json);
             Assert.Equal(rejectedEvent.RootElement.GetProperty("external_id").GetString(), Encoding.UTF8.GetString(letter.Message.Key!));
-            Assert.Equal(topicOf[DeliveryLedger.EventKey(rejectedEvent.RootElement)], letter.Message.Headers.Text("crm-source-topic"));
+            Assert.Equal(topicOf[DeliveryAudit.EventKey(rejectedEvent.RootElement)], letter.Message.Headers.Text("crm-source-topic"));
             Assert.NotNull(letter.Message.Headers.Text("crm-source-partition"));
             Assert.NotNull(letter.Message.Headers.Text("crm-source-offset"));
         }

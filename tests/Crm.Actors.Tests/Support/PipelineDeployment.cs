@@ -75,7 +75,7 @@ public sealed class PipelineDeployment : IAsyncDisposable
 
     public Task<CrmTestHost> StartHostAsync() => CrmTestHost.StartAsync(Settings);
 
-    public DeliveryCount Count(IEnumerable<SampleRecord> produced) => DeliveryLedger.Count(produced, Braze);
+    public DeliveryCount Count(IEnumerable<SampleRecord> produced) => DeliveryAudit.Count(produced, Braze);
 
     public bool AllCommitted() => Topics.Values.All(topic => Kafka.IsFullyCommitted(Group, topic));
 

@@ -12,7 +12,7 @@ public sealed record DeliveryCount(int Sent, int Delivered, int Lost, int Duplic
 /// Accounts for delivery: each valid domain event yields exactly one Braze event object, identified by customer,
 /// event name and time (unique per event in the sample traffic). Compares what was produced with what Braze accepted.
 /// </summary>
-public static class DeliveryLedger
+public static class DeliveryAudit
 {
     private static readonly Dictionary<string, string> BrazeEventName = new()
     {
