@@ -26,6 +26,10 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     private readonly Dictionary<string, long> _deliveryByEventId = new(StringComparer.Ordinal);
     private readonly HashSet<string> _customersInFlight = new(StringComparer.Ordinal);
     private readonly RecentKeys _accepted;
+    // Requests Braze answered whose deliveries their entities have not yet written to their ledgers, by batch id, with the
+    // event ids still to be written and when the answer came. Counted like requests in flight (see Dispatch).
+    private readonly Dictionary<long, (HashSet<string> EventIds, DateTimeOffset AnsweredAt)> _unrecorded = [];
+    private readonly Dictionary<string, long> _unrecordedBatch = new(StringComparer.Ordinal);
     private readonly IActorRef[] _workers;
     private readonly BrazeBatch?[] _inFlight;
     private readonly bool[] _ready;
@@ -60,10 +64,15 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         Receive<BatchDone>(Complete);
         Receive<BatchFailed>(Failed);
         Receive<DispatchDue>(_ => Dispatch());
+        Receive<Recorded>(WrittenDown);
+        Receive<ForgetUnrecorded>(_ => Forget());
         Receive<GetStatus>(_ => Sender.Tell(Status()));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer("forget-unrecorded", ForgetUnrecorded.Instance, _settings.RequestTimeout);
 
     public static Props Props(BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters, Func<DateTimeOffset>? clock = null) =>
         Akka.Actor.Props.Create(() => new BrazeGateway(settings, api, deadLetters, counters, clock));
@@ -81,7 +90,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             return;
         }
         var id = _nextDeliveryId++;
-        _deliveries[id] = new PendingDelivery(deliver.EventId, deliver.Objects.Count, [deliver.ReplyTo]);
+        _deliveries[id] = new PendingDelivery(deliver.EventId, deliver.Objects.Count, [deliver.ReplyTo]) { WillRecord = deliver.WillRecord };
         _deliveryByEventId[deliver.EventId] = id;
         foreach (var marketingObject in deliver.Objects)
             _queue.Add(new PendingObject(id, marketingObject, deliver.Source));
@@ -102,7 +111,9 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         for (var i = 0; i < _workers.Length; i++)
         {
             if (!_ready[i]) continue;
-            var batch = _inFlight[i] ?? NextBatch();
+            // A crash re-sends what was in flight and what was accepted but not yet written to a ledger: both are bounded
+            // by Braze:MaxRequestsInFlight requests.
+            var batch = _inFlight[i] ?? (_unrecorded.Count < _workers.Length ? NextBatch() : null);
             if (batch is null) continue; // a later worker may still hold a batch to resend
             if (!TryTakeSlot())
             {
@@ -164,6 +175,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             _deliveries.Remove(item.DeliveryId);
             _deliveryByEventId.Remove(delivery.EventId);
             _accepted.Add(DeliveryLedger.KeyOf(delivery.EventId));
+            if (delivery.WillRecord) AwaitRecord(batch.Id, delivery.EventId);
             var delivered = new Delivered(delivery.EventId);
             foreach (var waiter in delivery.Waiters) waiter.Tell(delivered);
         }
@@ -184,10 +196,42 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         if (failed.Unauthorized) _unauthorized = true;
     }
 
+    private void AwaitRecord(long batchId, string eventId)
+    {
+        if (!_unrecorded.TryGetValue(batchId, out var entry)) _unrecorded[batchId] = entry = ([], _clock());
+        entry.EventIds.Add(eventId);
+        _unrecordedBatch[eventId] = batchId;
+    }
+
+    /// <summary>An entity wrote these acceptances to its ledger: their requests stop counting.</summary>
+    private void WrittenDown(Recorded recorded)
+    {
+        foreach (var eventId in recorded.EventIds)
+        {
+            if (!_unrecordedBatch.Remove(eventId, out var batchId) || !_unrecorded.TryGetValue(batchId, out var entry)) continue;
+            entry.EventIds.Remove(eventId);
+            if (entry.EventIds.Count == 0) _unrecorded.Remove(batchId);
+        }
+        Dispatch();
+    }
+
+    /// <summary>An entity that stopped before writing (its journal failed) never answers: after RequestTimeout it is not waited for.</summary>
+    private void Forget()
+    {
+        var before = _clock() - _settings.RequestTimeout;
+        foreach (var (batchId, entry) in _unrecorded.Where(u => u.Value.AnsweredAt < before).ToList())
+        {
+            _unrecorded.Remove(batchId);
+            foreach (var eventId in entry.EventIds) _unrecordedBatch.Remove(eventId);
+        }
+        Dispatch();
+    }
+
     private GatewayStatus Status() => new(
         QueuedObjects: _queue.Count,
         PendingDeliveries: _deliveries.Count,
         RequestsInFlight: _inFlight.Count(b => b is not null),
+        RequestsUnrecorded: _unrecorded.Count,
         Unauthorized: _unauthorized,
         LastError: _lastError,
         LastRateLimit: _throttle.LastSeen);
@@ -197,6 +241,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         public string EventId { get; } = eventId;
         public int Remaining { get; set; } = remaining;
         public List<IActorRef> Waiters { get; } = waiters;
+        public bool WillRecord { get; init; }
     }
 
     private sealed record DispatchDue
@@ -204,8 +249,20 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         public static readonly DispatchDue Instance = new();
     }
 
+    private sealed record ForgetUnrecorded
+    {
+        public static readonly ForgetUnrecorded Instance = new();
+    }
+
     /// <summary>Send these objects (everything derived from one record) and tell <paramref name="ReplyTo"/> when done.</summary>
-    public sealed record Deliver(string EventId, IReadOnlyList<MarketingObject> Objects, IActorRef ReplyTo, RecordSource? Source);
+    public sealed record Deliver(string EventId, IReadOnlyList<MarketingObject> Objects, IActorRef ReplyTo, RecordSource? Source)
+    {
+        /// <summary>The asker will write the acceptance down and say so with <see cref="Recorded"/>.</summary>
+        public bool WillRecord { get; init; }
+    }
+
+    /// <summary>These accepted events are in their customer's delivery ledger now.</summary>
+    public sealed record Recorded(IReadOnlyList<string> EventIds);
 
     /// <summary>Every object of the delivery was accepted by Braze or dead-lettered.</summary>
     public sealed record Delivered(string EventId);
@@ -216,5 +273,5 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     }
 
     public sealed record GatewayStatus(
-        int QueuedObjects, int PendingDeliveries, int RequestsInFlight, bool Unauthorized, string? LastError, RateLimitInfo? LastRateLimit);
+        int QueuedObjects, int PendingDeliveries, int RequestsInFlight, int RequestsUnrecorded, bool Unauthorized, string? LastError, RateLimitInfo? LastRateLimit);
 }

@@ -44,8 +44,8 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly Dictionary<string, Sent> _sent = new(StringComparer.Ordinal);
     // Batches waiting for Braze, each answered once all its events are.
     private readonly List<Waiter> _waiting = [];
-    // Accepted event keys still to be written to the ledger; one write at a time, so they batch while one is in flight.
-    private readonly List<ulong> _unrecorded = [];
+    // Accepted event ids still to be written to the ledger; one write at a time, so they batch while one is in flight.
+    private readonly List<string> _unrecorded = [];
     private bool _recording;
     private Action? _whenRecorded;
     private bool _stopRequested;
@@ -203,7 +203,7 @@ public sealed class CustomerActor : ReceivePersistentActor
         run.Facts.AddRange(facts);
         var objects = MarketingMapper.Map(domainEvent, before, _state, details);
         if (objects.Count == 0) return;
-        Send(run, new BrazeGateway.Deliver(domainEvent.EventId, objects, Self, message.Source), record: true);
+        Send(run, new BrazeGateway.Deliver(domainEvent.EventId, objects, Self, message.Source) { WillRecord = _settings.DeliveryLedgerSize > 0 }, record: true);
     }
 
     private void Send(Run run, BrazeGateway.Deliver deliver, bool record)
@@ -253,20 +253,32 @@ public sealed class CustomerActor : ReceivePersistentActor
         StopWhenIdle();
     }
 
-    /// <summary>The gateway's answer: Braze accepted (or the gateway dead-lettered) every object of the event.</summary>
+    /// <summary>
+    /// The gateway's answer: Braze accepted (or the gateway dead-lettered) every object of the event. Its batch counts it
+    /// done once the acceptance is in the journal: the pipeline commits a record only then, so a record read again after a
+    /// crash finds its event in the ledger unless the crash came within that one write.
+    /// </summary>
     private void Accepted(BrazeGateway.Delivered delivered)
     {
         if (_sent.Remove(delivered.EventId, out var sent) && sent.Record && _settings.DeliveryLedgerSize > 0)
         {
-            var key = DeliveryLedger.KeyOf(delivered.EventId);
             // Known at once (a record read again meanwhile is skipped); durable once the write below completes.
-            _ledger = _ledger.Record([key], _settings.DeliveryLedgerSize);
-            _unrecorded.Add(key);
+            _ledger = _ledger.Record([DeliveryLedger.KeyOf(delivered.EventId)], _settings.DeliveryLedgerSize);
+            _unrecorded.Add(delivered.EventId);
             RecordDeliveries();
+            return;
         }
+        // Nothing to write down (erased since, or sent by an earlier incarnation): the gateway need not wait for it.
+        _gateway.Tell(new BrazeGateway.Recorded([delivered.EventId]));
+        Done(delivered.EventId);
+    }
+
+    /// <summary>Nothing is left to do for the event: the batches waiting for it hear so.</summary>
+    private void Done(string eventId)
+    {
         foreach (var waiter in _waiting.ToList())
         {
-            waiter.Accepted(delivered.EventId);
+            waiter.Accepted(eventId);
             AnswerIfDone(waiter);
         }
         StopWhenIdle();
@@ -279,19 +291,21 @@ public sealed class CustomerActor : ReceivePersistentActor
         waiter.ReplyTo.Tell(new CustomerEventsDone(waiter.Batch.CustomerId, waiter.Batch.BatchId));
     }
 
-    /// <summary>Writes the accepted keys to the journal, batching those that arrive while a write is in flight.</summary>
+    /// <summary>Writes the accepted events to the ledger, batching those that arrive while a write is in flight.</summary>
     private void RecordDeliveries()
     {
         if (_recording || _unrecorded.Count == 0) return;
-        var keys = _unrecorded.ToList();
+        var eventIds = _unrecorded.ToList();
         _unrecorded.Clear();
         _recording = true;
-        // PersistAsync: the customer's next records need not wait for this write (their order does not depend on it).
-        PersistAsync(new DeliveriesRecorded(keys), _ =>
+        // PersistAsync: other messages (another batch's objects, answers) need not wait for this write.
+        PersistAsync(new DeliveriesRecorded(eventIds.Select(DeliveryLedger.KeyOf).ToList()), _ =>
         {
             _recording = false;
             _eventsSinceSnapshot++;
             SnapshotWhenDue();
+            _gateway.Tell(new BrazeGateway.Recorded(eventIds));
+            foreach (var eventId in eventIds) Done(eventId);
             RecordDeliveries();
             if (_recording) return;
             var next = _whenRecorded;

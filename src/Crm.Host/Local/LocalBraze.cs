@@ -43,6 +43,12 @@ public sealed class LocalBraze : LocalHttpServer
     /// <summary>Requests answered 2xx, in arrival order.</summary>
     public ConcurrentQueue<BrazeRequest> Accepted { get; } = new();
 
+    /// <summary>
+    /// When each request's answer was written (a request absent here is unanswered: hanging, or its client gone). What a
+    /// crash test needs to tell what was in flight at a kill.
+    /// </summary>
+    public ConcurrentDictionary<BrazeRequest, DateTimeOffset> AnsweredAt { get; } = new();
+
     /// <summary>Every request, whatever the answer.</summary>
     public ConcurrentQueue<(BrazeRequest Request, int Status)> Log { get; } = new();
 
@@ -106,6 +112,7 @@ public sealed class LocalBraze : LocalHttpServer
         foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
             context.Response.Headers[name] = value;
         await context.Response.WriteAsync(reply.Body).ConfigureAwait(false);
+        if (KeepRequests) AnsweredAt[request] = DateTimeOffset.UtcNow;
     }
 
     private (int Status, BrazeReply Reply) Answer(BrazeRequest request, IHeaderDictionary headers)

@@ -1,4 +1,5 @@
 using System.Text;
+using Akka.Actor;
 using Crm.Actors.Braze;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Tests.Support;
@@ -83,5 +84,33 @@ public sealed class PipelineEndToEndTests(KafkaTestCluster kafka) : IClassFixtur
         await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count, Patience, () => $"delivered {stats.Delivered}/{records.Count}");
         await PipelineDeployment.WaitUntil(deployment.AllCommitted, Patience, deployment.CommitState);
         Assert.Equal(records.Count, deployment.Braze.AcceptedObjects().Count(o => o.Array == "events"));
+    }
+
+    [Fact]
+    public async Task An_event_produced_again_after_its_customer_was_passivated_reaches_braze_once()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        deployment.Settings["Customers:PassivateAfter"] = "00:00:01";
+        var records = deployment.ProduceCustomers(10, seed: 12);
+        await using var host = await deployment.StartHostAsync();
+        var stats = host.Service<PipelineStats>();
+        await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count && deployment.AllCommitted(), Patience, deployment.CommitState);
+
+        // Minutes later, as far as the entities go: every one of them was passivated, its state only in the journal.
+        var region = Akka.Cluster.Sharding.ClusterSharding.Get(host.Service<ActorSystem>()).ShardRegion(Crm.Actors.Customers.CustomerActor.EntityType);
+        await Eventually.Passes(async () =>
+        {
+            var regionStats = await region.Ask<Akka.Cluster.Sharding.ShardRegionStats>(Akka.Cluster.Sharding.GetShardRegionStats.Instance, TimeSpan.FromSeconds(5));
+            Assert.Equal(0, regionStats.Stats.Values.Sum());
+        }, Patience);
+
+        // The producer sends every record again (a retry after a timeout it misread): new offsets, the same event ids.
+        deployment.Produce(records);
+        await PipelineDeployment.WaitUntil(() => stats.RecordsIn == 2 * records.Count && stats.Delivered == 2 * records.Count && deployment.AllCommitted(),
+            Patience, () => $"read {stats.RecordsIn}, done {stats.Delivered}; {deployment.CommitState()}");
+
+        var count = deployment.Count(records);
+        Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates);
     }
 }

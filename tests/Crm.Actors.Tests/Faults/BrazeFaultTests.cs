@@ -51,6 +51,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         FaultReport.Write("Braze 429, Remaining 0, Reset in 1-2 s (first 10 requests)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         Assert.True(host.Service<BrazeCounters>().FailedRequests >= budget.Size, state());
 
         // "Wait until Reset when Remaining is 0": once a 429 reached the service (allowing for requests it had already
@@ -85,6 +86,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         FaultReport.Write("Braze 500/502/503 (first 15 requests)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         Assert.True(host.Service<BrazeCounters>().FailedRequests >= budget.Size, state());
     }
 
@@ -106,6 +108,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         FaultReport.Write("Braze hangs 10 s past the 2 s timeout (first 4 requests)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         Assert.True(host.Service<BrazeCounters>().FailedRequests >= budget.Size, state());
         // The service gave up on the hung requests at its timeout: everything was delivered before the first hang ended.
         var took = Stopwatch.GetElapsedTime(budget.StartedAt, deliveredAt);
@@ -142,6 +145,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         FaultReport.Write("Braze unreachable (connection refused), then back", count, Stopwatch.GetElapsedTime(backAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         Assert.True(braze.Accepted.Count > acceptedWhileDown, "nothing reached Braze after it came back");
     }
 
@@ -181,6 +185,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         FaultReport.Write("Braze 401 (wrong key), then the key valid again", count, Stopwatch.GetElapsedTime(validAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
     }
 
     private const int PartialErrors = 8;
@@ -226,6 +231,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         FaultReport.Write($"Braze 201 with partial errors (every 3rd request, {rejected.Count} events rejected and dead-lettered)",
             count with { Lost = count.Sent - count.Delivered - rejected.Count }, Stopwatch.GetElapsedTime(Volatile.Read(ref lastRejectionAt), deliveredAt));
         Assert.Equal(count.Sent, count.Delivered + rejected.Count);
+        Assert.Equal(0, count.Duplicates);
 
         // Rejected and delivered events are disjoint, and together they are every event sent.
         var rejectedKeys = rejected.Select(r => { using var d = JsonDocument.Parse(r.Json); return DeliveryAudit.EventKey(d.RootElement); }).ToHashSet();

@@ -36,6 +36,7 @@ public sealed class CatalogFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         FaultReport.Write("Catalog 503 (first 10 lookups)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         Assert.True(deployment.Catalog.Requests > budget.Size, "the catalog was never asked again after its outage");
         AssertNothingHalfEnriched(deployment);
     }
@@ -64,6 +65,7 @@ public sealed class CatalogFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         FaultReport.Write("Catalog answers after 3 s, past the 1 s timeout (first 6 lookups)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         AssertNothingHalfEnriched(deployment);
         // The client gave up at its timeout: each slow lookup was asked again before its answer would have come.
         var all = lookups.ToList();
@@ -99,6 +101,7 @@ public sealed class CatalogFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         FaultReport.Write("Catalog 404 for 4 of 16 activities", count, Stopwatch.GetElapsedTime(Volatile.Read(ref lastUnknownLookupAt), deliveredAt));
         Assert.Equal(0, count.Lost);
         Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
         Assert.NotEqual(0, Volatile.Read(ref lastUnknownLookupAt));
         AssertNothingHalfEnriched(deployment);
 

@@ -1,4 +1,5 @@
 using Crm.Actors.Tests.Support;
+using Crm.Host.Local;
 
 namespace Crm.Actors.Tests.Faults;
 
@@ -11,36 +12,54 @@ public sealed class ProcessFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task Killed_mid_stream_and_restarted_it_loses_nothing_and_duplicates_at_most_what_was_uncommitted()
+    public async Task Killed_mid_stream_and_restarted_it_loses_nothing_and_sends_again_only_what_was_in_flight()
     {
         await using var deployment = await PipelineDeployment.StartAsync(kafka);
-        var produced = deployment.ProduceCustomers(80, seed: 21);
-        // Braze answers a little slowly and the window is small, so that the kill lands mid-stream.
-        deployment.Braze.Override = _ => BrazeSlowly;
-        var settings = SmallWindow(deployment);
+        var produced = deployment.ProduceCustomers(200, seed: 21);
+        // Braze first answers 20 x 500, 5 x 429 and lets 2 requests hang past the timeout, then answers a little slowly,
+        // so that the kill lands mid-stream with requests in flight and retries behind it.
+        var faults = new FaultBudget(27);
+        deployment.Braze.Override = _ => faults.TryTake(out var n)
+            ? n < 20 ? new BrazeReply(500, """{"message":"internal error"}""")
+            : n < 25 ? new BrazeReply(429, """{"message":"Rate limit exceeded"}""")
+            : BrazeReply.Hang(TimeSpan.FromSeconds(10))
+            : BrazeSlowly;
+        var settings = new Dictionary<string, string?>(deployment.Settings) { ["Pipeline:MaxRecordsInFlight"] = "500" };
 
-        int committedAtKill;
+        DateTimeOffset killedAt, exitedAt;
+        Dictionary<(string Topic, int Partition), long> committedAtKill;
+        HashSet<ulong> ledgerAtKill;
         await using (var first = CrmProcess.Start(settings))
         {
-            await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Delivered >= produced.Count / 10, Patience, () => first.Output);
+            await PipelineDeployment.WaitUntil(() => faults.Spent && deployment.Count(produced).Delivered >= produced.Count / 3, Patience, () => first.Output);
+            killedAt = DateTimeOffset.UtcNow;
             first.KillHard();
             await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            committedAtKill = CommittedRecords(deployment);
+            exitedAt = DateTimeOffset.UtcNow;
+            committedAtKill = CrashAudit.Committed(deployment);
+            ledgerAtKill = JournalInspector.LedgerKeys(deployment.Database);
             Assert.DoesNotContain(PipelineDeployment.ApiKey, first.Output);
         }
-        var deliveredAtKill = deployment.Count(produced).Delivered;
-        Assert.True(deliveredAtKill < produced.Count, "the kill came too late to be mid-stream");
+        Assert.True(deployment.Count(produced).Delivered < produced.Count, "the kill came too late to be mid-stream");
         deployment.Braze.Override = null;
 
         var restarted = DateTime.UtcNow;
         await using var second = CrmProcess.Start(settings);
         await PipelineDeployment.WaitUntil(() => deployment.Count(produced).Lost == 0 && deployment.AllCommitted(), Patience, () => second.Output);
         var count = deployment.Count(produced);
-        FaultReport.Write("process killed (SIGKILL) mid-stream, restarted", count, DateTime.UtcNow - restarted);
+        var crash = CrashAudit.Explain(produced, deployment.Braze, killedAt, exitedAt, ledgerAtKill, committedAtKill, CrashAudit.Offsets(deployment));
+        FaultReport.Write("process killed (SIGKILL) mid-stream after Braze 20 x 500, 5 x 429, 2 hangs; restarted", count, DateTime.UtcNow - restarted, crash);
 
         Assert.Equal(0, count.Lost);
-        // Only records read but not committed at the kill can be delivered twice.
-        Assert.InRange(count.Duplicates, 0, produced.Count - committedAtKill);
+        // Sent again: only events whose request was in flight at the kill, or whose acceptance was heard and not yet
+        // written to the ledger; never one the ledger holds, never one whose record was committed.
+        Assert.True(crash.Unexplained.Count == 0, crash.ToString());
+        Assert.Equal(count.Duplicates, crash.Duplicates);
+        Assert.True(crash.Duplicates <= crash.Bound, crash.ToString());
+        // The gateway keeps at most Braze:MaxRequestsInFlight requests in flight, and holds new ones while as many
+        // answered requests wait for their entities' ledger writes: the crash bound is that many requests of each.
+        Assert.InRange(crash.InFlightRequests, 0, MaxRequestsInFlight);
+        Assert.InRange(crash.UnrecordedRequests, 0, MaxRequestsInFlight);
         // State came back from the journal: every booking is one trip, however often its record was processed.
         Assert.All(JournalInspector.TripsBooked(deployment.Database), trip => Assert.Equal(1, trip.Value));
         Assert.DoesNotContain(PipelineDeployment.ApiKey, second.Output);
@@ -98,7 +117,9 @@ public sealed class ProcessFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         Assert.DoesNotContain(PipelineDeployment.ApiKey[..12], service.Output);
     }
 
-    private static readonly Crm.Host.Local.BrazeReply BrazeSlowly = new(201, """{"message":"success"}""", TimeSpan.FromMilliseconds(30));
+    private const int MaxRequestsInFlight = 12; // Braze:MaxRequestsInFlight's default
+
+    private static readonly BrazeReply BrazeSlowly = new(201, """{"message":"success"}""", TimeSpan.FromMilliseconds(30));
 
     private static Dictionary<string, string?> SmallWindow(PipelineDeployment deployment) => new(deployment.Settings)
     {

@@ -1,3 +1,4 @@
+using Crm.Actors.Braze;
 using Crm.Actors.Hosting;
 using Crm.Host.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -67,6 +68,25 @@ public class CrmConfigurationTests
         Assert.Empty(configuration.Cluster.SeedNodes); // none: the node joins itself
 
         Assert.Equal(9110, configuration.ManagementPort);
+
+        // Records read again are not sent again; the gateway remembers what it accepted lately.
+        Assert.True(configuration.Customers.SkipDelivered);
+        Assert.Equal(64, configuration.Customers.DeliveryLedgerSize);
+        Assert.Equal(BrazeSettings.DefaultRememberAccepted, configuration.Braze.RememberAccepted);
+    }
+
+    [Fact]
+    public void A_deliberate_replay_switches_off_skipping_in_the_entities_and_the_gateway()
+    {
+        var values = Required();
+        values["Customers:SkipDelivered"] = "false";
+        values["Customers:DeliveryLedgerSize"] = "500";
+
+        var configuration = Load(values);
+
+        Assert.False(configuration.Customers.SkipDelivered);
+        Assert.Equal(500, configuration.Customers.DeliveryLedgerSize);
+        Assert.Equal(0, configuration.Braze.RememberAccepted);
     }
 
     [Fact]
@@ -187,6 +207,8 @@ public class CrmConfigurationTests
     [InlineData("Kafka:GroupId", "  ")]
     [InlineData("Kafka:Topics", " , ")]
     [InlineData("Kafka:Topics", "")]
+    [InlineData("Customers:SkipDelivered", "sometimes")]
+    [InlineData("Customers:DeliveryLedgerSize", "-1")]
     public void Invalid_value_throws_naming_the_key(string key, string value)
     {
         FailsWith(key, value);

@@ -25,6 +25,9 @@ public sealed class ClusterDeployment : IAsyncDisposable
 
     public PipelineDeployment Pipeline { get; }
 
+    /// <summary>The shared PostgreSQL journal.</summary>
+    public string JournalConnectionString => _database.ConnectionString;
+
     /// <summary>Every topic-partition the group consumes (4 partitions per topic).</summary>
     public IReadOnlySet<(string Topic, int Partition)> AllPartitions =>
         Pipeline.Topics.Values.SelectMany(t => Enumerable.Range(0, 4).Select(p => (t, p))).ToHashSet();

@@ -13,10 +13,16 @@ public static class FaultReport
 
     public static string LocalityFilePath => Path.Combine(AppContext.BaseDirectory, "locality-report.md");
 
-    public static void Write(string fault, DeliveryCount count, TimeSpan recovery) => Append(
+    /// <param name="crash">
+    /// For a crash: what it may repeat, the objects of Braze requests in flight at the kill or answered and not yet
+    /// written to a ledger (<see cref="CrashReport.Bound"/>). Null for other faults, which may repeat nothing.
+    /// </param>
+    public static void Write(string fault, DeliveryCount count, TimeSpan recovery, CrashReport? crash = null) => Append(
         FilePath,
-        "| fault | events | delivered | lost | duplicates | time to recover |\n|---|---:|---:|---:|---:|---:|",
-        $"| {fault} | {count.Sent} | {count.Delivered} | {count.Lost} | {count.Duplicates} | {recovery.TotalSeconds:F1} s |");
+        "| fault | events | delivered | lost | duplicates | crash bound: objects in flight or unrecorded (requests) | time to recover |\n|---|---:|---:|---:|---:|---:|---:|",
+        $"| {fault} | {count.Sent} | {count.Delivered} | {count.Lost} | {count.Duplicates}" +
+        (crash is null ? " | - " : $" | {crash.Bound} ({crash.InFlightRequests} + {crash.UnrecordedRequests} requests) ") +
+        $"| {recovery.TotalSeconds:F1} s |");
 
     public static void WriteLocality(string scenario, long local, long remote) => Append(
         LocalityFilePath,
