@@ -77,7 +77,7 @@ public sealed class CustomerActor : ReceivePersistentActor
         Command<CustomerEvents>(batch =>
         {
             // The sender lives where the record was read: a remote sender means it crossed the network to get here.
-            _locality?.Received(Sender.Path.Address.HasLocalScope);
+            _locality?.Received(Sender.Path.Address.HasLocalScope, batch.Events.Count);
             Handle(batch, Sender);
         });
         Command<BrazeGateway.Delivered>(Accepted);
@@ -298,9 +298,11 @@ public sealed class CustomerActor : ReceivePersistentActor
         var eventIds = _unrecorded.ToList();
         _unrecorded.Clear();
         _recording = true;
+        var started = Stopwatch.GetTimestamp();
         // PersistAsync: other messages (another batch's objects, answers) need not wait for this write.
         PersistAsync(new DeliveriesRecorded(eventIds.Select(DeliveryLedger.KeyOf).ToList()), _ =>
         {
+            _metrics?.JournalWrite(Stopwatch.GetElapsedTime(started));
             _recording = false;
             _eventsSinceSnapshot++;
             SnapshotWhenDue();

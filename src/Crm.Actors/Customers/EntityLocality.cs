@@ -16,9 +16,10 @@ public sealed class EntityLocality
     /// <summary>Local share of all events received so far; 1 before the first.</summary>
     public double LocalFraction => Local + Remote is var total and > 0 ? (double)Local / total : 1.0;
 
-    public void Received(bool fromThisNode)
+    /// <param name="events">How many events arrived (a batch of one customer's records counts each).</param>
+    public void Received(bool fromThisNode, int events = 1)
     {
-        if (fromThisNode) Interlocked.Increment(ref _local);
-        else Interlocked.Increment(ref _remote);
+        if (fromThisNode) Interlocked.Add(ref _local, events);
+        else Interlocked.Add(ref _remote, events);
     }
 }

@@ -57,6 +57,14 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         return id;
     }
 
+    /// <summary>A probe in the gateway's place; it sees deliveries (what entities hand on), not their Recorded notes.</summary>
+    private Akka.TestKit.TestProbe Gateway()
+    {
+        var gateway = CreateTestProbe();
+        gateway.IgnoreMessages<BrazeGateway.Recorded>();
+        return gateway;
+    }
+
     /// <summary>The gateway's part: takes the next delivery and answers that Braze accepted it.</summary>
     private static async Task<BrazeGateway.Deliver> Accept(Akka.TestKit.TestProbe gateway)
     {
@@ -107,6 +115,9 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
 
         deliver.ReplyTo.Tell(new BrazeGateway.Delivered(deliver.EventId));
         Assert.Equal(new CustomerEventsDone("cus_1", batch), await ExpectMsgAsync<CustomerEventsDone>());
+        // Once the acceptance is in the journal, the gateway hears it: it holds new requests while too many wait for that.
+        Assert.True(deliver.WillRecord);
+        Assert.Equal([deliver.EventId], (await gateway.ExpectMsgAsync<BrazeGateway.Recorded>()).EventIds);
         var view = await ViewOf(customer, "cus_1");
         Assert.Equal("bkg_1", Assert.Single(view.OpenTrips).BookingId);
         Assert.Equal(1, view.DeliveriesRemembered);
@@ -115,7 +126,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task An_event_braze_accepted_is_not_sent_again_even_after_a_restart()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_2", gateway);
         var booking = Booking("cus_2", "bkg_1");
         Send(customer, booking);
@@ -138,7 +149,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task A_replay_with_skip_delivered_off_sends_again()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var booking = Booking("cus_9", "bkg_1");
         var customer = Customer("cus_9", gateway);
         Send(customer, booking);
@@ -157,7 +168,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task A_repeated_batch_waits_for_the_same_delivery_instead_of_building_another()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_10", gateway);
         var booking = Booking("cus_10", "bkg_1");
         var first = Send(customer, booking);
@@ -178,7 +189,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     {
         // The shape that went wrong: ActivityConducted (persists TripClosed) followed by ActivityPreparationStarted
         // (persists nothing), in one batch and in back-to-back batches.
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_11", gateway);
         Send(customer, Booking("cus_11", "bkg_1"), Booking("cus_11", "bkg_2", inDays: 20));
         for (var i = 0; i < 2; i++) await Accept(gateway);
@@ -200,7 +211,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task State_is_recovered_from_the_journal_after_a_restart()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_3", gateway);
         Send(customer, Booking("cus_3", "bkg_1", inDays: 5), Booking("cus_3", "bkg_2", inDays: 9), Cancellation("cus_3", "bkg_1", 5));
         await ExpectDelivers(gateway, 3);
@@ -222,7 +233,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task Snapshots_are_taken_every_n_journal_events_and_used_for_recovery()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_4", gateway, snapshotEvery: 2);
         for (var i = 1; i <= 5; i++) Send(customer, Booking("cus_4", $"bkg_{i}", inDays: i));
         await ExpectDelivers(gateway, 5); // not accepted: only the five trips are journaled
@@ -250,7 +261,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     {
         var failures = 3;
         _catalogServer.Override = _ => Interlocked.Decrement(ref failures) >= 0 ? (503, TimeSpan.Zero) : null;
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_5", gateway);
 
         Send(customer, Booking("cus_5", "bkg_1", activityId: "act_rome_colosseum", withDetails: false));
@@ -266,7 +277,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task An_activity_unknown_to_the_catalog_is_sent_without_details()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_6", gateway);
 
         Send(customer, Booking("cus_6", "bkg_1", activityId: "act_unknown", withDetails: false));
@@ -282,7 +293,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     {
         var release = new TaskCompletionSource();
         _catalogServer.Override = _ => release.Task.IsCompleted ? null : (503, TimeSpan.Zero);
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_7", gateway);
 
         Send(customer, Booking("cus_7", "bkg_1", activityId: "act_bcn_tapas", withDetails: false));
@@ -299,7 +310,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task Customer_deleted_erases_the_journal_and_ledger_then_tells_braze_after_the_earlier_objects()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_8", gateway);
         Send(customer, Booking("cus_8", "bkg_1"));
         await Accept(gateway);
@@ -326,7 +337,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     [Fact]
     public async Task Asked_to_stop_it_first_hears_braze_answer_what_it_handed_on()
     {
-        var gateway = CreateTestProbe();
+        var gateway = Gateway();
         var customer = Customer("cus_12", gateway);
         Watch(customer);
         Send(customer, Booking("cus_12", "bkg_1"));
