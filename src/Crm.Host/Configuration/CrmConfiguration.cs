@@ -9,7 +9,7 @@ using Crm.Host.Management;
 namespace Crm.Host.Configuration;
 
 /// <summary>Every setting of the host, read and validated once at start-up (keys of <c>configuration.md</c>, plus tuning keys).</summary>
-public sealed record CrmConfiguration(
+public sealed partial record CrmConfiguration(
     KafkaSettings Kafka,
     BrazeSettings Braze,
     CatalogSettings? Catalog,
@@ -24,7 +24,7 @@ public sealed record CrmConfiguration(
 
     public static CrmConfiguration Load(IConfiguration configuration)
     {
-        var reader = new Reader(configuration);
+        var reader = new Reader(SecretFiles.Resolve(configuration));
         var kafka = new KafkaSettings(
             reader.Required("Kafka:BootstrapServers", "e.g. broker-1:9092,broker-2:9092; or start with --demo"),
             reader.String("Kafka:GroupId", "crm-actors"),
@@ -62,16 +62,22 @@ public sealed record CrmConfiguration(
 
         var provider = reader.Enum("Persistence:Provider", PersistenceProvider.Sqlite);
         var connectionString = reader.String("Persistence:ConnectionString", "Data Source=crm.db");
+        var password = reader.Secret("Persistence:Password");
         if (provider == PersistenceProvider.PostgreSql)
-            connectionString = LimitPool(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1));
+            connectionString = PostgresConnectionString(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1), password);
+        else if (password is not null)
+            throw new ConfigurationException("Persistence:Password", "applies to PostgreSql only (Persistence:Provider is Sqlite)");
         var persistence = new PersistenceSettings(provider, connectionString);
 
         var hostname = reader.String("Cluster:Hostname", "127.0.0.1");
         var port = reader.Int("Cluster:Port", 4053, min: 0, max: 65535);
         var seeds = reader.List("Cluster:SeedNodes", "");
+        var tls = LoadClusterTls(reader);
+        var protocol = tls is null ? "akka.tcp" : "akka.ssl.tcp";
         foreach (var seed in seeds)
-            if (!seed.StartsWith("akka.tcp://" + ClusterSettings.SystemName + "@", StringComparison.Ordinal))
-                throw new ConfigurationException("Cluster:SeedNodes", $"entry '{seed}' is not of the form akka.tcp://{ClusterSettings.SystemName}@host:port");
+            if (!seed.StartsWith(protocol + "://" + ClusterSettings.SystemName + "@", StringComparison.Ordinal))
+                throw new ConfigurationException("Cluster:SeedNodes", $"entry '{seed}' is not of the form {protocol}://{ClusterSettings.SystemName}@host:port" +
+                    (tls is null ? "" : " (Cluster:Tls:Enabled is true)"));
 
         var customers = new CustomerSettings(
             reader.Int("Kafka:Partitions", 4, min: 1),
@@ -89,6 +95,8 @@ public sealed record CrmConfiguration(
 
         var cluster = new ClusterSettings(hostname, port, seeds)
         {
+            BindHostname = reader.String("Cluster:BindHostname", hostname),
+            Tls = tls,
             DownUnreachableAfter = reader.Duration("Cluster:DownUnreachableAfter", TimeSpan.FromSeconds(20)),
         };
 
@@ -114,8 +122,9 @@ public sealed record CrmConfiguration(
     /// Every node of a cluster shares one PostgreSQL, whose max_connections (100 by default) Npgsql's default pool of
     /// 100 per node would exceed: a burst of entity recoveries then fails with "too many clients". A pool size set in
     /// the connection string wins; otherwise each node keeps to Persistence:MaxConnections and queues for them.
+    /// Persistence:Password, when set, is the password (so that it can come from a secret file, apart from the rest).
     /// </summary>
-    private static string LimitPool(string connectionString, int maxConnections)
+    private static string PostgresConnectionString(string connectionString, int maxConnections, string? password)
     {
         try
         {
@@ -123,6 +132,8 @@ public sealed record CrmConfiguration(
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
             if (!explicitKeys.ContainsKey("Maximum Pool Size") && !explicitKeys.ContainsKey("MaxPoolSize"))
                 builder.MaxPoolSize = maxConnections;
+            if (password is not null)
+                builder.Password = password;
             return builder.ConnectionString;
         }
         catch (ArgumentException e)
@@ -142,6 +153,16 @@ public sealed record CrmConfiguration(
 
         /// <summary>The trimmed value, or null when unset or blank.</summary>
         public string? Optional(string key) => string.IsNullOrWhiteSpace(configuration[key]) ? null : configuration[key]!.Trim();
+
+        /// <summary>A password as given (spaces count), or null when unset or empty.</summary>
+        public string? Secret(string key) => string.IsNullOrEmpty(configuration[key]) ? null : configuration[key];
+
+        public bool Bool(string key, bool fallback)
+        {
+            var value = configuration[key];
+            if (value is null) return fallback;
+            return bool.TryParse(value.Trim(), out var parsed) ? parsed : throw new ConfigurationException(key, $"'{value}' is not true or false");
+        }
 
         public string String(string key, string fallback)
         {
@@ -207,9 +228,10 @@ public sealed record CrmConfiguration(
             return parsed;
         }
 
+        /// <summary>The section's keys and values; <c>_FILE</c> keys are left out (<see cref="SecretFiles"/> read them).</summary>
         public IReadOnlyDictionary<string, string> Section(string key) =>
             configuration.GetSection(key).GetChildren()
-                .Where(c => c.Value is not null)
+                .Where(c => c.Value is not null && !SecretFiles.IsFileKey(c.Key))
                 .ToDictionary(c => c.Key, c => c.Value!);
     }
 }
