@@ -24,7 +24,7 @@ public sealed partial record CrmConfiguration(
 
     public static CrmConfiguration Load(IConfiguration configuration)
     {
-        var reader = new Reader(SecretFiles.Resolve(configuration));
+        var reader = new Reader(new SecretFiles(configuration));
         var kafka = new KafkaSettings(
             reader.Required("Kafka:BootstrapServers", "e.g. broker-1:9092,broker-2:9092; or start with --demo"),
             reader.String("Kafka:GroupId", "crm-actors"),
@@ -142,7 +142,7 @@ public sealed partial record CrmConfiguration(
         }
     }
 
-    private sealed class Reader(IConfiguration configuration)
+    private sealed class Reader(SecretFiles configuration)
     {
         public string Required(string key, string hint)
         {
@@ -228,10 +228,6 @@ public sealed partial record CrmConfiguration(
             return parsed;
         }
 
-        /// <summary>The section's keys and values; <c>_FILE</c> keys are left out (<see cref="SecretFiles"/> read them).</summary>
-        public IReadOnlyDictionary<string, string> Section(string key) =>
-            configuration.GetSection(key).GetChildren()
-                .Where(c => c.Value is not null && !SecretFiles.IsFileKey(c.Key))
-                .ToDictionary(c => c.Key, c => c.Value!);
+        public IReadOnlyDictionary<string, string> Section(string key) => configuration.Values(key);
     }
 }
