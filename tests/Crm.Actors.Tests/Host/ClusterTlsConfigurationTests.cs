@@ -57,6 +57,17 @@ public sealed class ClusterTlsConfigurationTests : IDisposable
         Assert.True(tls.ValidateHostname);
     }
 
+    [Fact]
+    public void An_encrypted_PEM_key_opens_with_the_certificate_password()
+    {
+        var (certificate, key) = _certificates.SignedPem("crm-3", encryptKey: true);
+        var pem = Tls(("Cluster:Tls:CertificatePath", null), ("Cluster:Tls:CertificatePemPath", certificate), ("Cluster:Tls:KeyPemPath", key));
+
+        Assert.Equal("CN=crm-3", Load(pem).Cluster.Tls!.Certificate.Subject);
+        pem.Remove("Cluster:Tls:CertificatePassword");
+        Assert.Equal("Cluster:Tls:KeyPemPath", Assert.Throws<ConfigurationException>(() => Load(pem)).Key);
+    }
+
     [Theory]
     [InlineData("no certificate", "Cluster:Tls:CertificatePath")]
     [InlineData("certificate file missing", "Cluster:Tls:CertificatePath")]

@@ -38,11 +38,15 @@ public sealed class TestCertificates : IDisposable
     public string SignedPfx(string name, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
         WritePfx(name, Issue(name, _ca, notBefore, notAfter));
 
-    /// <summary>A node certificate signed by the CA as PEM files: the certificate and its unencrypted private key.</summary>
-    public (string Certificate, string Key) SignedPem(string name)
+    /// <summary>A node certificate signed by the CA as PEM files: the certificate and its private key, encrypted with <see cref="Password"/> if asked.</summary>
+    public (string Certificate, string Key) SignedPem(string name, bool encryptKey = false)
     {
         using var certificate = Issue(name, _ca);
-        return (Write(name + ".crt", certificate.ExportCertificatePem()), Write(name + ".key", certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
+        using var key = certificate.GetECDsaPrivateKey()!;
+        var keyPem = encryptKey
+            ? key.ExportEncryptedPkcs8PrivateKeyPem(Password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 10_000))
+            : key.ExportPkcs8PrivateKeyPem();
+        return (Write(name + ".crt", certificate.ExportCertificatePem()), Write(name + ".key", keyPem));
     }
 
     /// <summary>A self-signed certificate shaped like a node's, as a PFX file with <see cref="Password"/>.</summary>
