@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Crm.Actors.Tests.Support;
 using Crm.Host.Configuration;
-using Microsoft.Extensions.Configuration;
+using static Crm.Actors.Tests.Host.TestConfiguration;
 
 namespace Crm.Actors.Tests.Host;
 
@@ -122,18 +122,6 @@ public sealed class ClusterTlsConfigurationTests : IDisposable
 
     public void Dispose() => _certificates.Dispose();
 
-    private static Dictionary<string, string?> Required(params (string Key, string? Value)[] more)
-    {
-        var values = new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = "broker:9092",
-            ["Braze:RestEndpoint"] = "https://rest.iad-01.braze.com",
-            ["Braze:ApiKey"] = "key",
-        };
-        foreach (var (key, value) in more) values[key] = value;
-        return values;
-    }
-
     /// <summary>TLS on with a PFX signed by the test CA (CN=crm-1) and that CA trusted; <paramref name="more"/> on top (null removes a key).</summary>
     private Dictionary<string, string?> Tls(params (string Key, string? Value)[] more) => Required([
         ("Cluster:Tls:Enabled", "true"),
@@ -142,7 +130,4 @@ public sealed class ClusterTlsConfigurationTests : IDisposable
         ("Cluster:Tls:TrustedCaPath", _certificates.CaPath),
         .. more,
     ]);
-
-    private static CrmConfiguration Load(Dictionary<string, string?> values) =>
-        CrmConfiguration.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Where(kv => kv.Value is not null)).Build());
 }

@@ -1,6 +1,6 @@
 using Crm.Actors.Tests.Support;
 using Crm.Host.Configuration;
-using Microsoft.Extensions.Configuration;
+using static Crm.Actors.Tests.Host.TestConfiguration;
 
 namespace Crm.Actors.Tests.Host;
 
@@ -12,7 +12,7 @@ public sealed class SecretFilesTests : IDisposable
     [Fact]
     public void Each_secret_can_come_from_a_file_and_none_shows_in_the_printed_configuration()
     {
-        var values = Values(
+        var values = Required(
             ("Braze:ApiKey_FILE", _files.Write("braze", "braze-key-from-file\n")),
             ("Management:Token_FILE", _files.Write("token", "token-from-file-0123456789\r\n")),
             ("Persistence:Provider", "PostgreSql"),
@@ -42,11 +42,11 @@ public sealed class SecretFilesTests : IDisposable
     [Fact]
     public void A_key_given_both_ways_or_a_file_that_cannot_be_read_stops_the_host_naming_the_key()
     {
-        var both = Assert.Throws<ConfigurationException>(() => Load(Values(("Braze:ApiKey_FILE", _files.Write("braze", "other")))));
+        var both = Assert.Throws<ConfigurationException>(() => Load(Required(("Braze:ApiKey_FILE", _files.Write("braze", "other")))));
         Assert.Equal("Braze:ApiKey", both.Key);
         Assert.Equal("Configuration error: Braze:ApiKey is set both directly and through Braze:ApiKey_FILE: set one of them", both.Message);
 
-        var missing = Assert.Throws<ConfigurationException>(() => Load(Values(("Management:Token_FILE", "/run/secrets/absent"))));
+        var missing = Assert.Throws<ConfigurationException>(() => Load(Required(("Management:Token_FILE", "/run/secrets/absent"))));
         Assert.Equal("Management:Token_FILE", missing.Key);
         Assert.Contains("/run/secrets/absent", missing.Message);
     }
@@ -54,26 +54,10 @@ public sealed class SecretFilesTests : IDisposable
     [Fact]
     public void A_password_for_the_sqlite_journal_is_refused()
     {
-        var e = Assert.Throws<ConfigurationException>(() => Load(Values(("Persistence:Password", "secret"))));
+        var e = Assert.Throws<ConfigurationException>(() => Load(Required(("Persistence:Password", "secret"))));
         Assert.Equal("Persistence:Password", e.Key);
         Assert.DoesNotContain("secret", e.Message);
     }
 
     public void Dispose() => _files.Dispose();
-
-    /// <summary>The required keys and <paramref name="more"/>.</summary>
-    private static Dictionary<string, string?> Values(params (string Key, string Value)[] more)
-    {
-        var values = new Dictionary<string, string?>
-        {
-            ["Kafka:BootstrapServers"] = "broker:9092",
-            ["Braze:RestEndpoint"] = "https://rest.iad-01.braze.com",
-            ["Braze:ApiKey"] = "key",
-        };
-        foreach (var (key, value) in more) values[key] = value;
-        return values;
-    }
-
-    private static CrmConfiguration Load(Dictionary<string, string?> values) =>
-        CrmConfiguration.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
 }
