@@ -71,13 +71,16 @@ public sealed partial record CrmConfiguration(
 
         var hostname = reader.String("Cluster:Hostname", "127.0.0.1");
         var port = reader.Int("Cluster:Port", 4053, min: 0, max: 65535);
-        var seeds = reader.List("Cluster:SeedNodes", "");
-        var tls = LoadClusterTls(reader);
-        var protocol = tls is null ? "akka.tcp" : "akka.ssl.tcp";
-        foreach (var seed in seeds)
-            if (!seed.StartsWith(protocol + "://" + ClusterSettings.SystemName + "@", StringComparison.Ordinal))
-                throw new ConfigurationException("Cluster:SeedNodes", $"entry '{seed}' is not of the form {protocol}://{ClusterSettings.SystemName}@host:port" +
-                    (tls is null ? "" : " (Cluster:Tls:Enabled is true)"));
+        var cluster = new ClusterSettings(hostname, port, reader.List("Cluster:SeedNodes", ""))
+        {
+            BindHostname = reader.String("Cluster:BindHostname", hostname),
+            Tls = LoadClusterTls(reader),
+            DownUnreachableAfter = reader.Duration("Cluster:DownUnreachableAfter", TimeSpan.FromSeconds(20)),
+        };
+        foreach (var seed in cluster.SeedNodes)
+            if (!seed.StartsWith(cluster.Protocol + "://" + ClusterSettings.SystemName + "@", StringComparison.Ordinal))
+                throw new ConfigurationException("Cluster:SeedNodes", $"entry '{seed}' is not of the form {cluster.Protocol}://{ClusterSettings.SystemName}@host:port" +
+                    (cluster.Tls is null ? "" : " (Cluster:Tls:Enabled is true)"));
 
         var customers = new CustomerSettings(
             reader.Int("Kafka:Partitions", 4, min: 1),
@@ -92,13 +95,6 @@ public sealed partial record CrmConfiguration(
         var pipeline = new PipelineSettings(
             reader.Int("Pipeline:MaxRecordsInFlight", 2000, min: 1),
             reader.Duration("Pipeline:RecordTimeout", TimeSpan.FromSeconds(60)));
-
-        var cluster = new ClusterSettings(hostname, port, seeds)
-        {
-            BindHostname = reader.String("Cluster:BindHostname", hostname),
-            Tls = tls,
-            DownUnreachableAfter = reader.Duration("Cluster:DownUnreachableAfter", TimeSpan.FromSeconds(20)),
-        };
 
         return new CrmConfiguration(kafka, braze, catalog, persistence, cluster, customers, pipeline,
             LoadManagement(reader),
