@@ -20,14 +20,16 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./
-RUN printf '#!/bin/sh\nexec dotnet /app/cli/crm-cmd.dll "$@"\n' > /usr/local/bin/crm-cmd && chmod +x /usr/local/bin/crm-cmd
+# CRM_TOKEN_FILE (e.g. /run/secrets/management_token) gives it the management token without an environment variable.
+RUN printf '#!/bin/sh\nif [ -z "${CRM_TOKEN:-}" ] && [ -n "${CRM_TOKEN_FILE:-}" ]; then CRM_TOKEN=$(cat "$CRM_TOKEN_FILE") && export CRM_TOKEN; fi\nexec dotnet /app/cli/crm-cmd.dll "$@"\n' > /usr/local/bin/crm-cmd && chmod +x /usr/local/bin/crm-cmd
 # Journal of the embedded default (SQLite) lives in a volume; production sets Persistence__Provider=PostgreSql.
 RUN mkdir -p /data && chown "$APP_UID" /data
 ENV Persistence__ConnectionString="Data Source=/data/crm.db" \
     Management__Port=9110
 VOLUME /data
 USER $APP_UID
-# 4053: Akka.Remote (cluster); 9110: management (health, metrics, CLI). The endpoint listens on loopback unless
-# Management__Hostname=0.0.0.0 is set, which also requires Management__Token (from a secret).
+# 4053: Akka.Remote (cluster); 9110: management (health, metrics, CLI). Both listen on loopback by default: set
+# Cluster__Hostname (the name peers reach) with Cluster__BindHostname=0.0.0.0, and Management__Hostname=0.0.0.0 with
+# Management__Token_FILE (a secret); see README "Security".
 EXPOSE 4053 9110
 ENTRYPOINT ["dotnet", "Crm.Host.dll"]

@@ -3,6 +3,7 @@
 # local Braze and catalog, sample traffic) and nodes 2 and 3 join it. All three share one journal: PostgreSQL when
 # CRM_POSTGRES is set (or the local server ./test.sh sets up answers), else one SQLite file.
 # Logs: $CRM_CLUSTER_DIR/node-N.log. Management ports 9110, 9111, 9112. Ctrl+C stops the nodes gracefully.
+# CRM_TLS=1: the nodes talk mutual TLS, with a CA and certificate made by deploy/cluster-certs.sh in $CRM_CLUSTER_DIR/certs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,7 +25,17 @@ fi
 echo "Building..."
 dotnet build src/Crm.Host --configuration Release --nologo --verbosity quiet
 host=src/Crm.Host/bin/Release/net10.0/Crm.Host.dll
-seed=akka.tcp://crm@127.0.0.1:4053
+scheme=akka.tcp
+tls=()
+if [[ "${CRM_TLS:-}" == 1 ]]; then
+  # One certificate for the three processes: they are one host (127.0.0.1) to each other.
+  deploy/cluster-certs.sh "$dir/certs" 127.0.0.1
+  scheme=akka.ssl.tcp
+  tls=(--Cluster:Tls:Enabled=true "--Cluster:Tls:TrustedCaPath=$dir/certs/ca.crt" "--Cluster:Tls:CertificatePath=$dir/certs/127.0.0.1.pfx"
+    "--Cluster:Tls:CertificatePassword_FILE=$dir/certs/pfx-password")
+  echo "Remoting: mutual TLS, CA $dir/certs/ca.crt"
+fi
+seed=$scheme://crm@127.0.0.1:4053
 pids=()
 stop() {
   echo "Stopping the nodes (graceful: drain, commit, leave)..."
@@ -33,7 +44,7 @@ stop() {
 }
 trap stop INT TERM
 
-dotnet "$host" --demo --Cluster:Port=4053 "--Cluster:SeedNodes=$seed" --Management:Port=9110 "${journal[@]}" > "$dir/node-1.log" 2>&1 &
+dotnet "$host" --demo --Cluster:Port=4053 "--Cluster:SeedNodes=$seed" --Management:Port=9110 "${journal[@]}" "${tls[@]}" > "$dir/node-1.log" 2>&1 &
 pids+=($!)
 # The demo names its mock Kafka, Braze and catalog addresses on its first line; the other nodes use them.
 for _ in $(seq 1 120); do
@@ -49,7 +60,7 @@ catalog=$(sed -E 's/.*catalog at ([^ ]+)\..*/\1/' <<< "$line")
 for n in 2 3; do
   dotnet "$host" "--Kafka:BootstrapServers=$kafka" "--Braze:RestEndpoint=$braze" --Braze:ApiKey=demo-local-braze-key \
     "--Catalog:BaseUrl=$catalog" --Cluster:Port=$((4052 + n)) "--Cluster:SeedNodes=$seed" --Management:Port=$((9109 + n)) \
-    "${journal[@]}" > "$dir/node-$n.log" 2>&1 &
+    "${journal[@]}" "${tls[@]}" > "$dir/node-$n.log" 2>&1 &
   pids+=($!)
 done
 

@@ -44,7 +44,8 @@ public static class CrmHost
         services.AddAkka(ClusterSettings.SystemName, (akka, sp) => akka
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "crm.hocon"), HoconAddMode.Append)
             .WithCrmLogging()
-            .WithCrmCluster(config.Cluster)
+            .ConfigureLoggers(loggers => loggers.LogLevel = LogLevels.ToAkka(config.LogLevel)) // Logging:Level is Akka's too
+            .WithCrmCluster(config.Cluster, sp.GetRequiredService<ILoggerFactory>())
             .WithCrmPersistence(config.Persistence)
             .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
             .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>(), sp.GetRequiredService<CrmMetrics>())

@@ -29,12 +29,29 @@ public static class AkkaHostingExtensions
             // setting SerilogLogMessageFormatter is obsolete): {Name} properties reach Serilog as properties.
         });
 
-    /// <summary>Remoting on <c>Cluster:Hostname</c>:<c>Cluster:Port</c>; joins <c>Cluster:SeedNodes</c>, or itself when none.</summary>
-    public static AkkaConfigurationBuilder WithCrmCluster(this AkkaConfigurationBuilder builder, ClusterSettings settings)
+    /// <summary>
+    /// Remoting advertised as <c>Cluster:Hostname</c>:<c>Cluster:Port</c> and listening on <c>Cluster:BindHostname</c>
+    /// (by default the advertised address only), with mutual TLS when <see cref="ClusterSettings.Tls"/> is set (refused
+    /// peers are logged through <paramref name="loggers"/>); joins <c>Cluster:SeedNodes</c>, or itself when none.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithCrmCluster(this AkkaConfigurationBuilder builder, ClusterSettings settings, ILoggerFactory loggers)
     {
+        var remote = new RemoteOptions { HostName = settings.BindHostname ?? settings.Hostname, PublicHostName = settings.Hostname, Port = settings.Port };
+        if (settings.Tls is { } tls)
+        {
+            remote.EnableSsl = true;
+            remote.Ssl = new SslOptions
+            {
+                X509Certificate = tls.Certificate,
+                SuppressValidation = false,
+                // Akka's default since the fix of CVE-2025-61778, stated so that no default can turn it off.
+                RequireMutualAuthentication = true,
+                // Our validator decides; it takes precedence over Akka's own, which trusts the machine's CA store.
+                CustomValidator = PeerCertificates.Validator(tls, loggers.CreateLogger(typeof(PeerCertificates))),
+            };
+        }
         builder
-            // Bind every interface, advertise Cluster:Hostname: works on a laptop and in a container alike.
-            .WithRemoting(new RemoteOptions { HostName = "0.0.0.0", PublicHostName = settings.Hostname, Port = settings.Port })
+            .WithRemoting(remote)
             .WithClustering(new ClusterOptions { SeedNodes = settings.SeedNodes.ToArray() })
             // The split-brain resolver (keep-majority, in hocon/crm.hocon) downs unreachable members after this.
             .AddHocon(

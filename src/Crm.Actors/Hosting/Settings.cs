@@ -1,8 +1,25 @@
 namespace Crm.Actors.Hosting;
 
+/// <summary>
+/// This node in the Akka.NET cluster: the address it advertises (<see cref="Hostname"/>:<see cref="Port"/>, port 0 =
+/// any free one), the seed nodes it joins (none: it forms a cluster by itself), where remoting listens and whether
+/// nodes talk mutual TLS.
+/// </summary>
 public sealed record ClusterSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes)
 {
     public const string SystemName = "crm";
+
+    /// <summary>
+    /// The interface remoting listens on (a host name or IP address; <c>0.0.0.0</c> = every interface). Null: the
+    /// advertised <see cref="Hostname"/>, so that a node is reachable only where it says it is.
+    /// </summary>
+    public string? BindHostname { get; init; }
+
+    /// <summary>Mutual TLS between nodes; null: plain TCP (then only the network keeps strangers out).</summary>
+    public ClusterTlsSettings? Tls { get; init; }
+
+    /// <summary>The scheme of every node address: <c>akka.ssl.tcp</c> with TLS (Akka.Remote's DotNetty transport names it so), else <c>akka.tcp</c>.</summary>
+    public string Protocol => Tls is null ? "akka.tcp" : "akka.ssl.tcp";
 
     /// <summary>How long the split-brain resolver waits for a stable view before downing unreachable members.</summary>
     public TimeSpan DownUnreachableAfter { get; init; } = TimeSpan.FromSeconds(20);
@@ -15,7 +32,17 @@ public enum PersistenceProvider
 }
 
 /// <summary>The journal and snapshot store. A PostgreSQL pool is bounded when configuration loads (Persistence:MaxConnections).</summary>
-public sealed record PersistenceSettings(PersistenceProvider Provider, string ConnectionString);
+public sealed record PersistenceSettings(PersistenceProvider Provider, string ConnectionString)
+{
+    /// <summary>The connection string may carry a password: records print their members, so this one leaves it out.</summary>
+    public override string ToString()
+    {
+        var shown = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = ConnectionString };
+        foreach (var key in new[] { "Password", "Pwd" })
+            if (shown.ContainsKey(key)) shown[key] = "***";
+        return $"PersistenceSettings {{ Provider = {Provider}, ConnectionString = {shown.ConnectionString} }}";
+    }
+}
 
 public sealed record CustomerSettings(int Partitions, int SnapshotEvery, TimeSpan PassivateAfter, TimeSpan MinBackoff, TimeSpan MaxBackoff)
 {

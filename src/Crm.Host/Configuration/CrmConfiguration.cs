@@ -9,7 +9,7 @@ using Crm.Host.Management;
 namespace Crm.Host.Configuration;
 
 /// <summary>Every setting of the host, read and validated once at start-up (keys of <c>configuration.md</c>, plus tuning keys).</summary>
-public sealed record CrmConfiguration(
+public sealed partial record CrmConfiguration(
     KafkaSettings Kafka,
     BrazeSettings Braze,
     CatalogSettings? Catalog,
@@ -24,7 +24,7 @@ public sealed record CrmConfiguration(
 
     public static CrmConfiguration Load(IConfiguration configuration)
     {
-        var reader = new Reader(configuration);
+        var reader = new Reader(new SecretFiles(configuration));
         var kafka = new KafkaSettings(
             reader.Required("Kafka:BootstrapServers", "e.g. broker-1:9092,broker-2:9092; or start with --demo"),
             reader.String("Kafka:GroupId", "crm-actors"),
@@ -67,16 +67,25 @@ public sealed record CrmConfiguration(
 
         var provider = reader.Enum("Persistence:Provider", PersistenceProvider.Sqlite);
         var connectionString = reader.String("Persistence:ConnectionString", "Data Source=crm.db");
+        var password = reader.Secret("Persistence:Password");
         if (provider == PersistenceProvider.PostgreSql)
-            connectionString = LimitPool(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1));
+            connectionString = PostgresConnectionString(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1), password);
+        else if (password is not null)
+            throw new ConfigurationException("Persistence:Password", "applies to PostgreSql only (Persistence:Provider is Sqlite)");
         var persistence = new PersistenceSettings(provider, connectionString);
 
         var hostname = reader.String("Cluster:Hostname", "127.0.0.1");
         var port = reader.Int("Cluster:Port", 4053, min: 0, max: 65535);
-        var seeds = reader.List("Cluster:SeedNodes", "");
-        foreach (var seed in seeds)
-            if (!seed.StartsWith("akka.tcp://" + ClusterSettings.SystemName + "@", StringComparison.Ordinal))
-                throw new ConfigurationException("Cluster:SeedNodes", $"entry '{seed}' is not of the form akka.tcp://{ClusterSettings.SystemName}@host:port");
+        var cluster = new ClusterSettings(hostname, port, reader.List("Cluster:SeedNodes", ""))
+        {
+            BindHostname = reader.String("Cluster:BindHostname", hostname),
+            Tls = LoadClusterTls(reader),
+            DownUnreachableAfter = reader.Duration("Cluster:DownUnreachableAfter", TimeSpan.FromSeconds(20)),
+        };
+        foreach (var seed in cluster.SeedNodes)
+            if (!seed.StartsWith(cluster.Protocol + "://" + ClusterSettings.SystemName + "@", StringComparison.Ordinal))
+                throw new ConfigurationException("Cluster:SeedNodes", $"entry '{seed}' is not of the form {cluster.Protocol}://{ClusterSettings.SystemName}@host:port" +
+                    (cluster.Tls is null ? "" : " (Cluster:Tls:Enabled is true)"));
 
         var customers = new CustomerSettings(
             reader.Int("Kafka:Partitions", 4, min: 1),
@@ -93,11 +102,6 @@ public sealed record CrmConfiguration(
         var pipeline = new PipelineSettings(
             reader.Int("Pipeline:MaxRecordsInFlight", 2000, min: 1),
             reader.Duration("Pipeline:RecordTimeout", TimeSpan.FromSeconds(60)));
-
-        var cluster = new ClusterSettings(hostname, port, seeds)
-        {
-            DownUnreachableAfter = reader.Duration("Cluster:DownUnreachableAfter", TimeSpan.FromSeconds(20)),
-        };
 
         return new CrmConfiguration(kafka, braze, catalog, persistence, cluster, customers, pipeline,
             LoadManagement(reader),
@@ -121,8 +125,9 @@ public sealed record CrmConfiguration(
     /// Every node of a cluster shares one PostgreSQL, whose max_connections (100 by default) Npgsql's default pool of
     /// 100 per node would exceed: a burst of entity recoveries then fails with "too many clients". A pool size set in
     /// the connection string wins; otherwise each node keeps to Persistence:MaxConnections and queues for them.
+    /// Persistence:Password, when set, is the password (so that it can come from a secret file, apart from the rest).
     /// </summary>
-    private static string LimitPool(string connectionString, int maxConnections)
+    private static string PostgresConnectionString(string connectionString, int maxConnections, string? password)
     {
         try
         {
@@ -130,6 +135,8 @@ public sealed record CrmConfiguration(
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
             if (!explicitKeys.ContainsKey("Maximum Pool Size") && !explicitKeys.ContainsKey("MaxPoolSize"))
                 builder.MaxPoolSize = maxConnections;
+            if (password is not null)
+                builder.Password = password;
             return builder.ConnectionString;
         }
         catch (ArgumentException e)
@@ -138,7 +145,7 @@ public sealed record CrmConfiguration(
         }
     }
 
-    private sealed class Reader(IConfiguration configuration)
+    private sealed class Reader(SecretFiles configuration)
     {
         public string Required(string key, string hint)
         {
@@ -149,6 +156,16 @@ public sealed record CrmConfiguration(
 
         /// <summary>The trimmed value, or null when unset or blank.</summary>
         public string? Optional(string key) => string.IsNullOrWhiteSpace(configuration[key]) ? null : configuration[key]!.Trim();
+
+        /// <summary>A password as given (spaces count), or null when unset or empty.</summary>
+        public string? Secret(string key) => string.IsNullOrEmpty(configuration[key]) ? null : configuration[key];
+
+        public bool Bool(string key, bool fallback)
+        {
+            var value = configuration[key];
+            if (value is null) return fallback;
+            return bool.TryParse(value.Trim(), out var parsed) ? parsed : throw new ConfigurationException(key, $"'{value}' is not true or false");
+        }
 
         public string String(string key, string fallback)
         {
@@ -221,9 +238,6 @@ public sealed record CrmConfiguration(
             return parsed;
         }
 
-        public IReadOnlyDictionary<string, string> Section(string key) =>
-            configuration.GetSection(key).GetChildren()
-                .Where(c => c.Value is not null)
-                .ToDictionary(c => c.Key, c => c.Value!);
+        public IReadOnlyDictionary<string, string> Section(string key) => configuration.Values(key);
     }
 }

@@ -21,7 +21,8 @@ public static class LogLevels
     public static LogLevelView Current(ActorSystem system, LoggingLevelSwitch serilog) =>
         new(Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(), serilog.MinimumLevel.ToString(), system.EventStream.LogLevel.ToString());
 
-    private static Akka.Event.LogLevel ToAkka(LogEventLevel level) => level switch
+    /// <summary>Akka's level for a Serilog level (Akka has no Verbose: Debug is its lowest).</summary>
+    public static Akka.Event.LogLevel ToAkka(LogEventLevel level) => level switch
     {
         LogEventLevel.Verbose or LogEventLevel.Debug => Akka.Event.LogLevel.DebugLevel,
         LogEventLevel.Information => Akka.Event.LogLevel.InfoLevel,

@@ -15,12 +15,14 @@ public sealed class ClusterDeployment : IAsyncDisposable
     private readonly List<IAsyncDisposable> _nodes = [];
 
     private readonly int _maxRecordsInFlight;
+    private readonly IReadOnlyDictionary<string, string?> _shared;
 
-    private ClusterDeployment(PipelineDeployment pipeline, PostgresTestDatabase database, int maxRecordsInFlight)
+    private ClusterDeployment(PipelineDeployment pipeline, PostgresTestDatabase database, int maxRecordsInFlight, IReadOnlyDictionary<string, string?> shared)
     {
         Pipeline = pipeline;
         _database = database;
         _maxRecordsInFlight = maxRecordsInFlight;
+        _shared = shared;
     }
 
     public PipelineDeployment Pipeline { get; }
@@ -32,26 +34,40 @@ public sealed class ClusterDeployment : IAsyncDisposable
     public IReadOnlySet<(string Topic, int Partition)> AllPartitions =>
         Pipeline.Topics.Values.SelectMany(t => Enumerable.Range(0, 4).Select(p => (t, p))).ToHashSet();
 
-    /// <summary>A deployment on fresh topics, group and database; <paramref name="maxRecordsInFlight"/> per node.</summary>
-    public static async Task<ClusterDeployment> StartAsync(KafkaTestCluster kafka, int maxRecordsInFlight = 1000) =>
-        new(await PipelineDeployment.StartAsync(kafka), await PostgresTestDatabase.CreateAsync(), maxRecordsInFlight);
+    /// <summary>
+    /// A deployment on fresh topics, group and database; <paramref name="maxRecordsInFlight"/> per node, and
+    /// <paramref name="shared"/> settings every node gets (e.g. <c>Cluster:Tls:*</c>, which makes the seed <c>akka.ssl.tcp</c>).
+    /// </summary>
+    public static async Task<ClusterDeployment> StartAsync(
+        KafkaTestCluster kafka, int maxRecordsInFlight = 1000, IReadOnlyDictionary<string, string?>? shared = null) =>
+        new(await PipelineDeployment.StartAsync(kafka), await PostgresTestDatabase.CreateAsync(), maxRecordsInFlight, shared ?? new Dictionary<string, string?>());
+
+    /// <summary>The address scheme of the nodes: <c>akka.ssl.tcp</c> when the shared settings turn TLS on.</summary>
+    public string Protocol => _shared.GetValueOrDefault("Cluster:Tls:Enabled") == "true" ? "akka.ssl.tcp" : "akka.tcp";
 
     /// <summary>Settings of one node: its own remoting port, the first node as seed, the shared PostgreSQL journal.</summary>
-    public Dictionary<string, string?> NodeSettings(int port) => new(Pipeline.Settings)
+    public Dictionary<string, string?> NodeSettings(int port)
     {
-        ["Cluster:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Cluster:SeedNodes"] = $"akka.tcp://crm@127.0.0.1:{_seedPort}",
-        ["Cluster:DownUnreachableAfter"] = "00:00:03",
-        ["Persistence:Provider"] = "PostgreSql",
-        ["Persistence:ConnectionString"] = _database.ConnectionString,
-        ["Pipeline:MaxRecordsInFlight"] = _maxRecordsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Kafka:BufferSize"] = _maxRecordsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+        var settings = new Dictionary<string, string?>(Pipeline.Settings)
+        {
+            ["Cluster:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cluster:SeedNodes"] = $"{Protocol}://crm@127.0.0.1:{_seedPort}",
+            ["Cluster:DownUnreachableAfter"] = "00:00:03",
+            ["Persistence:Provider"] = "PostgreSql",
+            ["Persistence:ConnectionString"] = _database.ConnectionString,
+            ["Pipeline:MaxRecordsInFlight"] = _maxRecordsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Kafka:BufferSize"] = _maxRecordsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in _shared) settings[key] = value;
+        return settings;
+    }
 
-    /// <summary>Starts a node in this process; the first one started is the seed.</summary>
-    public async Task<ClusterNode> StartNodeAsync()
+    /// <summary>Starts a node in this process with <paramref name="own"/> settings on top; the first one started is the seed.</summary>
+    public async Task<ClusterNode> StartNodeAsync(IReadOnlyDictionary<string, string?>? own = null)
     {
-        var node = new ClusterNode(await CrmTestHost.StartAsync(NodeSettings(_nodes.Count == 0 ? _seedPort : Eventually.FreePort())));
+        var settings = NodeSettings(_nodes.Count == 0 ? _seedPort : Eventually.FreePort());
+        foreach (var (key, value) in own ?? new Dictionary<string, string?>()) settings[key] = value;
+        var node = new ClusterNode(await CrmTestHost.StartAsync(settings));
         _nodes.Add(node);
         return node;
     }

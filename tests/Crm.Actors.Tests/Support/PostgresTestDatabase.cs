@@ -10,6 +10,7 @@ namespace Crm.Actors.Tests.Support;
 public sealed class PostgresTestDatabase : IAsyncDisposable
 {
     private readonly string _admin;
+    private string? _owner;
 
     private PostgresTestDatabase(string admin, string name)
     {
@@ -34,6 +35,23 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         return new PostgresTestDatabase(admin, name);
     }
 
+    /// <summary>
+    /// Hands the database to a new login role with <paramref name="password"/> (the server checks passwords on
+    /// 127.0.0.1); returns a connection string as that role, without the password. The role goes with the database.
+    /// </summary>
+    public async Task<string> OwnedByNewRoleAsync(string password)
+    {
+        _owner = Name + "_owner";
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { $"CREATE ROLE {_owner} LOGIN PASSWORD '{password}'", $"ALTER DATABASE {Name} OWNER TO {_owner}" })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Username = _owner, Password = null }.ConnectionString;
+    }
+
     /// <summary>Stops or starts the local PostgreSQL server (needs the rights ./test.sh runs with).</summary>
     public static void Server(string action)
     {
@@ -50,5 +68,8 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
+        if (_owner is null) return;
+        await using var dropRole = new NpgsqlCommand($"DROP ROLE IF EXISTS {_owner}", connection);
+        await dropRole.ExecuteNonQueryAsync();
     }
 }
