@@ -13,6 +13,7 @@ namespace Crm.Actors.Tests.Operating;
 /// </summary>
 public sealed class LiveMonitoring : IAsyncLifetime
 {
+    /// <summary>The scrape job of deploy/prometheus/prometheus.yml.</summary>
     public const string Job = "crm";
     private const string Token = "live-monitoring-token-7d1e2f";
 
@@ -21,23 +22,33 @@ public sealed class LiveMonitoring : IAsyncLifetime
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
+    private int _disposed;
+
     public KafkaTestCluster Kafka { get; } = new();
     public PipelineDeployment Deployment { get; private set; } = null!;
     public CrmTestHost Node { get; private set; } = null!;
     public PrometheusServer Prometheus { get; private set; } = null!;
 
-    /// <summary>The management endpoint's token, for a test's own requests to the node.</summary>
-    public HttpClient NodeClient { get; private set; } = null!;
-
     public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // whatever started (Prometheus above all) goes
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         Deployment = await PipelineDeployment.StartAsync(Kafka);
         Deployment.Settings["Management:Token"] = Token;
         var records = Deployment.ProduceCustomers(6, seed: 61);
         Deployment.Produce([new SampleEvents(seed: 62).Malformed("cus_bad_61")]);
         Node = await Deployment.StartHostAsync();
-        NodeClient = new HttpClient { BaseAddress = Node.ManagementUri() };
-        NodeClient.DefaultRequestHeaders.Authorization = new("Bearer", Token);
         var stats = Node.Service<PipelineStats>();
         await Eventually.Holds(() => stats.Delivered == records.Count && stats.DeadLettered == 1 && Deployment.AllCommitted(), Patience,
             () => $"delivered {stats.Delivered}/{records.Count}, dead letters {stats.DeadLettered}");
@@ -69,17 +80,18 @@ public sealed class LiveMonitoring : IAsyncLifetime
     public static string WithFor(string rules, string alert, string duration)
     {
         var start = rules.IndexOf($"- alert: {alert}\n", StringComparison.Ordinal);
-        var next = rules.IndexOf("- alert: ", start + 1, StringComparison.Ordinal);
-        var @for = rules.IndexOf("for: ", start, StringComparison.Ordinal);
-        if (start < 0 || @for < 0 || (next >= 0 && @for > next)) throw new InvalidOperationException($"no for: of {alert} in the rules");
+        var next = start < 0 ? -1 : rules.IndexOf("- alert: ", start + 1, StringComparison.Ordinal);
+        var @for = start < 0 ? -1 : rules.IndexOf("for: ", start, StringComparison.Ordinal);
+        if (@for < 0 || (next >= 0 && @for > next)) throw new InvalidOperationException($"no for: of {alert} in the rules");
         var end = rules.IndexOf('\n', @for);
         return rules[..@for] + "for: " + duration + rules[end..];
     }
 
+    /// <summary>Stops what started, once (a failed start disposes before xunit may).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (Prometheus is not null) await Prometheus.DisposeAsync();
-        NodeClient?.Dispose();
         if (Node is not null) await Node.DisposeAsync();
         if (Deployment is not null) await Deployment.DisposeAsync();
         Kafka.Dispose();
