@@ -89,9 +89,13 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         deployment.Braze.Override = _ => Interlocked.Decrement(ref rateLimited) >= 0 ? new BrazeReply(429, """{"message":"Rate limit exceeded"}""") : null;
         var more = deployment.ProduceCustomers(2, seed: 44);
         await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count + more.Count, Patience, () => $"delivered {stats.Delivered}");
-        scrape = PrometheusScrape.Parse(await http.GetStringAsync("metrics"));
         Assert.Equal(2, deployment.Braze.TooManyRequests);
-        Assert.Equal(2, scrape.Sum("crm_braze_requests_total", "status=\"rate_limited\""));
+        // The exporter answers from a scrape cached for 300 ms: read until the scrape is one taken after the 429s.
+        await PipelineDeployment.WaitUntil(() =>
+        {
+            scrape = PrometheusScrape.Parse(http.GetStringAsync("metrics").GetAwaiter().GetResult());
+            return scrape.Sum("crm_braze_requests_total", "status=\"rate_limited\"") == 2;
+        }, Patience, () => scrape.ToString());
         Assert.Equal(0, scrape.Sum("crm_braze_requests_total", "status=\"transient\""));
     }
 
