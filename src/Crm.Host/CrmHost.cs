@@ -28,7 +28,8 @@ public static class CrmHost
         services.AddSingleton(_ => new LagMonitor());
         services.AddSingleton<EntityLocality>();
         services.AddSingleton(sp => new CrmMetrics(
-            sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<EntityLocality>()));
+            sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<EntityLocality>(),
+            new ConsumedTopics(config.Kafka.GroupId, config.Kafka.Topics)));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(CrmMetrics.MeterName).AddPrometheusExporter());
         services.AddSingleton(sp => new PipelineStats(sp.GetRequiredService<CrmMetrics>()));
         services.AddSingleton<BrazeCounters>();
@@ -51,6 +52,7 @@ public static class CrmHost
             .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>(), sp.GetRequiredService<CrmMetrics>())
             .WithCrmManagement(sp.GetRequiredService<CrmMetrics>(), sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<BrazeCounters>())
             .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService<ReadinessGauge>();
         return builder;
     }
 

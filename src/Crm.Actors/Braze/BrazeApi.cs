@@ -43,8 +43,11 @@ public abstract record BrazeOutcome(RateLimitInfo? RateLimit)
     /// <summary>401/403: the credentials are wrong.</summary>
     public sealed record Unauthorized(int Status, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit);
 
-    /// <summary>429, 5xx, timeouts, refused connections: retry later.</summary>
-    public sealed record Transient(string Reason, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit);
+    /// <summary>429, 5xx, timeouts, refused connections: retry later. <see cref="HttpStatus"/>: the answer's, when there was one.</summary>
+    public sealed record Transient(string Reason, RateLimitInfo? RateLimit) : BrazeOutcome(RateLimit)
+    {
+        public int? HttpStatus { get; init; }
+    }
 }
 
 public interface IBrazeApi
@@ -83,7 +86,7 @@ public sealed class BrazeApi : IBrazeApi, IDisposable
             {
                 >= 200 and < 300 => new BrazeOutcome.Accepted(batch.IsDelete ? [] : BrazeRequestBody.RejectedObjects(batch.Items, text), rateLimit),
                 401 or 403 => new BrazeOutcome.Unauthorized(status, rateLimit),
-                408 or 429 or >= 500 => new BrazeOutcome.Transient($"HTTP {status}", rateLimit),
+                408 or 429 or >= 500 => new BrazeOutcome.Transient($"HTTP {status}", rateLimit) { HttpStatus = status },
                 _ => new BrazeOutcome.Refused(status, $"HTTP {status}: {BrazeRequestBody.Message(text)}", rateLimit),
             };
         }

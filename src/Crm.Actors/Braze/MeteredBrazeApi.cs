@@ -18,18 +18,18 @@ public sealed class MeteredBrazeApi(IBrazeApi inner, CrmMetrics metrics, BrazeCo
         switch (outcome)
         {
             case BrazeOutcome.Accepted accepted:
-                metrics.BrazeRequest("accepted", took, count - accepted.Rejected.Count, accepted.Rejected.Count);
+                metrics.BrazeRequest(CrmMetrics.BrazeStatus.Accepted, took, count - accepted.Rejected.Count, accepted.Rejected.Count);
                 break;
             case BrazeOutcome.Refused refused:
-                metrics.BrazeRequest("refused", took, 0, count);
+                metrics.BrazeRequest(CrmMetrics.BrazeStatus.Refused, took, 0, count);
                 counters.RecordError(refused.Reason, DateTimeOffset.UtcNow);
                 break;
             case BrazeOutcome.Unauthorized unauthorized:
-                metrics.BrazeRequest("unauthorized", took, 0, 0);
+                metrics.BrazeRequest(CrmMetrics.BrazeStatus.Unauthorized, took, 0, 0);
                 counters.RecordError($"HTTP {unauthorized.Status}: credentials refused", DateTimeOffset.UtcNow);
                 break;
             case BrazeOutcome.Transient transient:
-                metrics.BrazeRequest("transient", took, 0, 0);
+                metrics.BrazeRequest(transient.HttpStatus == 429 ? CrmMetrics.BrazeStatus.RateLimited : CrmMetrics.BrazeStatus.Transient, took, 0, 0);
                 counters.RecordError(transient.Reason, DateTimeOffset.UtcNow);
                 break;
         }

@@ -39,10 +39,19 @@ public static class EventDecoder
         var result = Decode(key, value);
         if (result is not DecodeResult.Valid valid) return result;
         var eventType = EventTypeName(valid.Event);
-        var families = topic.Split(['.', '-', '_']).Where(DefaultTopics.Contains).Distinct().ToList();
-        return families.Count == 1 && families[0] != TopicOfEventType[eventType]
+        return !BelongsOn(topic, eventType)
             ? new DecodeResult.Malformed($"{eventType} does not belong on topic {topic} (expected on {TopicOfEventType[eventType]})")
             : result;
+    }
+
+    /// <summary>The event types a valid record on <paramref name="topic"/> may carry.</summary>
+    public static IReadOnlyList<string> EventTypesOn(string topic) => TopicOfEventType.Keys.Where(type => BelongsOn(topic, type)).ToList();
+
+    /// <summary>A topic named after one default topic carries only its types; any other topic carries all of them.</summary>
+    private static bool BelongsOn(string topic, string eventType)
+    {
+        var families = topic.Split(['.', '-', '_']).Where(DefaultTopics.Contains).Distinct().ToList();
+        return families.Count != 1 || families[0] == TopicOfEventType[eventType];
     }
 
     private static string EventTypeName(DomainEvent domainEvent) => domainEvent.GetType().Name;

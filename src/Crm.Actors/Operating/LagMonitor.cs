@@ -2,9 +2,13 @@ using System.Text.Json;
 
 namespace Crm.Actors.Operating;
 
-/// <summary>Where one partition the node consumes stands, with its SLO evaluation.</summary>
+/// <summary>
+/// Where one partition the node consumes stands, with its SLO evaluation: <paramref name="Evaluated"/> is the time its
+/// lag state was known since this node got it, <paramref name="NotLagging"/> the part of it the partition was ok.
+/// </summary>
 public sealed record PartitionLag(
-    string Topic, int Partition, long Committed, long EndOffset, long Lag, double CommittedPerSecond, LagState State, double NotLaggingRatio);
+    string Topic, int Partition, long Committed, long EndOffset, long Lag, double CommittedPerSecond, LagState State, double NotLaggingRatio,
+    TimeSpan Evaluated, TimeSpan NotLagging);
 
 /// <summary>
 /// The consumer lag of the partitions this node owns, fed by librdkafka's statistics (one JSON document every
@@ -60,7 +64,7 @@ public sealed class LagMonitor(int windowSize = LagMonitor.DefaultWindow, TimePr
             return _partitions
                 .Where(kv => kv.Value.Last is not null)
                 .Select(kv => new PartitionLag(kv.Key.Topic, kv.Key.Partition, kv.Value.Last!.Committed, kv.Value.Last.EndOffset,
-                    kv.Value.Last.Lag, kv.Value.CommittedPerSecond, kv.Value.State, kv.Value.NotLaggingRatio))
+                    kv.Value.Last.Lag, kv.Value.CommittedPerSecond, kv.Value.State, kv.Value.NotLaggingRatio, kv.Value.Evaluated, kv.Value.NotLagging))
                 .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)
                 .ToList();
         }

@@ -9,8 +9,8 @@ namespace Crm.Actors.Operating;
 /// <summary>
 /// The node's operator agent, at <c>/user/crm-management</c> on every node so that whichever node serves the
 /// management endpoint can ask all of them: it answers <see cref="GetNodeReport"/> with this node's partitions,
-/// pipeline totals and Braze gateway, samples the gateway's rates every second and counts the node's customer
-/// shards and entities for <see cref="CrmMetrics"/>.
+/// pipeline totals and Braze gateway, samples the gateway's rates, state and the cluster's membership every second and
+/// counts the node's customer shards and entities for <see cref="CrmMetrics"/>.
 /// </summary>
 public sealed class ManagementActor : ReceiveActor, IWithTimers
 {
@@ -32,6 +32,8 @@ public sealed class ManagementActor : ReceiveActor, IWithTimers
 
         Receive<SampleTick>(_ => Sample());
         Receive<ShardRegionStats>(stats => dependencies.Metrics.Sharding(stats.Stats.Count, stats.Stats.Values.Sum()));
+        Receive<BrazeGateway.GatewayStatus>(status =>
+            dependencies.Metrics.BrazeGateway(status.Unauthorized, status.LastRateLimit?.Limit, status.LastRateLimit?.Remaining));
         Receive<Status.Failure>(_ => { }); // a region busy handing off answers late; the next count will do
         Receive<GetNodeReport>(_ =>
         {
@@ -52,6 +54,10 @@ public sealed class ManagementActor : ReceiveActor, IWithTimers
         var now = DateTimeOffset.UtcNow;
         _requests.Add(now, _dependencies.Braze.SucceededRequests);
         _objects.Add(now, _dependencies.Braze.ObjectsAccepted);
+        _dependencies.Gateway.Tell(BrazeGateway.GetStatus.Instance);
+        var cluster = Akka.Cluster.Cluster.Get(Context.System).State;
+        _dependencies.Metrics.Cluster(
+            cluster.Members.GroupBy(m => m.Status.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count()), cluster.Unreachable.Count);
         if (_ticks++ % 5 == 0) _dependencies.Customers.Tell(GetShardRegionStats.Instance);
     }
 

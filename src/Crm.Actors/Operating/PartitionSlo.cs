@@ -8,15 +8,19 @@ namespace Crm.Actors.Operating;
 public sealed class PartitionSlo(int windowSize)
 {
     private readonly Queue<LagSample> _window = new();
-    private TimeSpan _evaluated;
-    private TimeSpan _notLagging;
 
     public LagState State { get; private set; } = LagState.Unknown;
 
     public LagSample? Last { get; private set; }
 
+    /// <summary>Time charged to a known state (ok, lagging or stalled).</summary>
+    public TimeSpan Evaluated { get; private set; }
+
+    /// <summary>The part of <see cref="Evaluated"/> charged to ok.</summary>
+    public TimeSpan NotLagging { get; private set; }
+
     /// <summary>Share of the evaluated time the partition was not lagging; 1 before anything was evaluated.</summary>
-    public double NotLaggingRatio => _evaluated > TimeSpan.Zero ? _notLagging / _evaluated : 1.0;
+    public double NotLaggingRatio => Evaluated > TimeSpan.Zero ? NotLagging / Evaluated : 1.0;
 
     /// <summary>Committed records per second across the window.</summary>
     public double CommittedPerSecond
@@ -40,8 +44,8 @@ public sealed class PartitionSlo(int windowSize)
         if (Last is { } before && state != LagState.Unknown)
         {
             var elapsed = sample.At - before.At;
-            _evaluated += elapsed;
-            if (state == LagState.Ok) _notLagging += elapsed;
+            Evaluated += elapsed;
+            if (state == LagState.Ok) NotLagging += elapsed;
         }
         Last = sample;
         State = state;

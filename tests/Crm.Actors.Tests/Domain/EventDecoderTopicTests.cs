@@ -27,6 +27,13 @@ public class EventDecoderTopicTests
         Assert.Contains("does not belong on topic " + topic, result.Reason);
     }
 
+    [Theory]
+    [InlineData("prod.bookings", "BookingCancelled,BookingCompleted")]
+    [InlineData("accounts-3", "AccountCreated,CustomerDeleted")]
+    [InlineData("legacy-events", "AccountCreated,ActivityAddedToCart,ActivityConducted,ActivityPreparationStarted,ActivityWishlisted,BookingCancelled,BookingCompleted,CustomerDeleted")]
+    public void The_event_types_a_topic_may_carry_follow_its_name(string topic, string types) =>
+        Assert.Equal(types.Split(','), EventDecoder.EventTypesOn(topic).Order(StringComparer.Ordinal));
+
     [Fact]
     public void Malformed_input_is_reported_as_such_whatever_the_topic() =>
         Assert.IsType<DecodeResult.Malformed>(EventDecoder.Decode("accounts", "cus_1"u8, "{"u8.ToArray()));

@@ -1,9 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using Crm.Actors.Braze;
+using Crm.Actors.Domain;
+using Crm.Actors.Operating;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Tests.Support;
 using Crm.Host.Demo;
+using Crm.Host.Local;
 using Crm.Management;
 
 namespace Crm.Actors.Tests.Operating;
@@ -36,7 +39,7 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
             scrape = PrometheusScrape.Parse(http.GetStringAsync("metrics").GetAwaiter().GetResult());
             return scrape.Of("crm_kafka_consumer_lag").Count == partitions && scrape.Sum("crm_kafka_consumer_lag") == 0 &&
                    scrape.Of("crm_kafka_partition_state", "state=\"ok\"").All(s => s.Value == 1) &&
-                   scrape.Sum("crm_sharding_entities") == 10;
+                   scrape.Sum("crm_sharding_entities") == 10 && scrape.Sum("crm_node_ready") == 1;
         }, Patience, () => scrape?.ToString() ?? "no scrape yet");
 
         var produced = records.Select(r => (Record: r, Type: EventType(r))).Concat(malformed.Select(r => (Record: r, Type: "malformed"))).ToList();
@@ -52,6 +55,13 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         Assert.Equal(braze.ObjectsAccepted, scrape.Sum("crm_braze_objects_total", "outcome=\"accepted\""));
         Assert.Equal(braze.SucceededRequests, scrape.Sum("crm_braze_requests_total", "status=\"accepted\""));
         Assert.Equal(braze.SucceededRequests, scrape.Sum("crm_braze_request_duration_seconds_count", "status=\"accepted\""));
+        Assert.Equal(0, scrape.Sum("crm_braze_requests_total", "status=\"rate_limited\""));
+        Assert.Equal(0, scrape.Sum("crm_braze_halted"));
+        Assert.Equal(3000, scrape.Sum("crm_braze_rate_limit_limit")); // the local Braze's X-RateLimit-Limit
+        Assert.InRange(scrape.Sum("crm_braze_rate_limit_remaining"), 0, 3000);
+        Assert.Equal(1, scrape.Sum("crm_cluster_members", "status=\"up\""));
+        Assert.Equal(1, scrape.Sum("crm_cluster_members"));
+        Assert.Equal(0, scrape.Sum("crm_cluster_unreachable_members"));
         Assert.Contains(scrape.Of("crm_braze_request_duration_seconds_bucket"), s => s.Key.Contains("le=\"0.1\"", StringComparison.Ordinal));
         Assert.Equal(stats.Delivered, scrape.Sum("crm_event_to_braze_duration_seconds_count"));
         // Journal writes: each customer's accepted events go to its ledger (at least one write per customer), and trips
@@ -61,11 +71,59 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         Assert.Equal(partitions, scrape.Of("crm_kafka_not_lagging_ratio").Count);
         Assert.All(scrape.Of("crm_kafka_not_lagging_ratio"), s => Assert.Equal(1.0, s.Value));
         Assert.Equal(partitions * 4, scrape.Of("crm_kafka_partition_state").Count); // one series per state
+        foreach (var topic in deployment.Topics.Values)
+        foreach (var (partition, end) in deployment.Kafka.EndOffsets(topic))
+        {
+            string[] labels = [$"group=\"{deployment.Group}\"", $"topic=\"{topic}\"", $"partition=\"{partition}\""];
+            Assert.Equal(end, scrape.Sum("crm_kafka_consumer_committed_offset", labels));
+            var evaluated = Assert.Single(scrape.Of("crm_kafka_partition_evaluated_seconds_total", labels)).Value;
+            Assert.True(evaluated > 0, $"{topic}/{partition} evaluated {evaluated} s");
+            Assert.InRange(Assert.Single(scrape.Of("crm_kafka_partition_lagging_seconds_total", labels)).Value, 0, evaluated);
+        }
         Assert.Equal(4, scrape.Sum("crm_sharding_shards"));
         // One node: every event reached a local entity (at least once each; a re-asked record counts again).
         Assert.InRange(scrape.Sum("crm_entity_events_total", "origin=\"local\""), stats.Delivered, 2.0 * stats.Delivered);
         Assert.Equal(0, scrape.Sum("crm_entity_events_total", "origin=\"remote\""));
         Assert.Equal(1.0, scrape.Sum("crm_entity_local_ratio"));
+
+        // A 429 counts as rate_limited, apart from the other transient failures.
+        var rateLimited = 2;
+        deployment.Braze.Override = _ => Interlocked.Decrement(ref rateLimited) >= 0 ? new BrazeReply(429, """{"message":"Rate limit exceeded"}""") : null;
+        var more = deployment.ProduceCustomers(2, seed: 44);
+        await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count + more.Count, Patience, () => $"delivered {stats.Delivered}");
+        Assert.Equal(2, deployment.Braze.TooManyRequests);
+        // The exporter answers from a scrape cached for 300 ms: read until the scrape is one taken after the 429s.
+        await PipelineDeployment.WaitUntil(() =>
+        {
+            scrape = PrometheusScrape.Parse(http.GetStringAsync("metrics").GetAwaiter().GetResult());
+            return scrape.Sum("crm_braze_requests_total", "status=\"rate_limited\"") == 2;
+        }, Patience, () => scrape.ToString());
+        Assert.Equal(0, scrape.Sum("crm_braze_requests_total", "status=\"transient\""));
+    }
+
+    [Fact]
+    public async Task A_fresh_node_exports_its_counters_at_zero_before_any_record()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        await using var node = await deployment.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = node.ManagementUri() };
+
+        // Nothing was produced: the first scrape already carries every counter whose labels are known in advance.
+        var scrape = PrometheusScrape.Parse(await http.GetStringAsync("metrics"));
+        Assert.Equal(0, node.Service<BrazeCounters>().Requests);
+        Assert.Equal(CrmMetrics.BrazeStatus.All.Select(status => $"crm_braze_requests_total{{otel_scope_name=\"Crm.Actors\",status=\"{status}\"}}").Order(),
+            scrape.Of("crm_braze_requests_total").Select(s => s.Key).Order());
+        Assert.Equal(["accepted", "rejected"], scrape.Of("crm_braze_objects_total").Select(s => Label(s.Key, "outcome")).Order());
+        var kinds = deployment.Topics.Values.SelectMany(topic => EventDecoder.EventTypesOn(topic).Append("malformed").Append("unknown").Select(type => $"{topic}/{type}"));
+        Assert.Equal(kinds.Order(), scrape.Of("crm_records_in_total").Select(s => $"{Label(s.Key, "topic")}/{Label(s.Key, "type")}").Order());
+        Assert.All(scrape.Of("crm_braze_requests_total").Concat(scrape.Of("crm_braze_objects_total")).Concat(scrape.Of("crm_records_in_total")),
+            s => Assert.Equal(0, s.Value));
+        Assert.Equal(0, scrape.Sum("crm_braze_halted"));
+        Assert.Single(scrape.Of("crm_node_ready"));
+        Assert.Equal(0, scrape.Sum("crm_cluster_unreachable_members"));
+        // OpenTelemetry creates a histogram's series with its first measurement; the node records none it did not measure.
+        Assert.Empty(scrape.Of("crm_braze_request_duration_seconds_count"));
+        Assert.Empty(scrape.Of("crm_journal_write_duration_seconds_count"));
     }
 
     [Fact]
@@ -94,6 +152,13 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         using var response = http.GetAsync("readyz").GetAwaiter().GetResult();
         var view = JsonSerializer.Deserialize<ReadinessView>(response.Content.ReadAsStringAsync().GetAwaiter().GetResult(), Crm.Cli.Hosting.ManagementClient.Json)!;
         return (response.StatusCode, view);
+    }
+
+    /// <summary>The value of label <paramref name="name"/> in a series key such as <c>m{a="1",b="2"}</c>.</summary>
+    private static string Label(string series, string name)
+    {
+        var start = series.IndexOf($"{name}=\"", StringComparison.Ordinal) + name.Length + 2;
+        return series[start..series.IndexOf('"', start)];
     }
 
     /// <summary>The event type of a valid sample record.</summary>
