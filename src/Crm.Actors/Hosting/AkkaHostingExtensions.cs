@@ -113,9 +113,11 @@ public static class AkkaHostingExtensions
             registry.Register<CustomerActor>(region);
         });
 
-    /// <summary>Starts the Kafka pipeline into the customer region once the actor system is up.</summary>
+    /// <summary>Starts the Kafka pipeline into the customer region once this node is Up in the cluster.</summary>
     public static AkkaConfigurationBuilder WithKafkaPipeline(
         this AkkaConfigurationBuilder builder, KafkaPipeline pipeline, ILoggerFactory loggers) =>
-        builder.AddStartup((system, registry) => pipeline.Start(
-            system, registry.Get<CustomerActor>(), new PartitionShardAlignment(system, loggers.CreateLogger<PartitionShardAlignment>())));
+        // Only a member of the cluster takes partitions from the group: a node that cannot join (refused at TLS, seeds
+        // unreachable) would hold partitions it cannot serve.
+        builder.AddStartup((system, registry) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => pipeline.Start(
+            system, registry.Get<CustomerActor>(), new PartitionShardAlignment(system, loggers.CreateLogger<PartitionShardAlignment>()))));
 }

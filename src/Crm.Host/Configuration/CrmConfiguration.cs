@@ -195,13 +195,6 @@ public sealed partial record CrmConfiguration(
             return number;
         }
 
-        public bool Bool(string key, bool fallback)
-        {
-            var value = configuration[key];
-            if (value is null) return fallback;
-            return bool.TryParse(value.Trim(), out var flag) ? flag : throw new ConfigurationException(key, $"'{value}' is not true or false");
-        }
-
         public TimeSpan Duration(string key, TimeSpan fallback)
         {
             var value = configuration[key];

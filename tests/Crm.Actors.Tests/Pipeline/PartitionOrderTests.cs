@@ -65,7 +65,7 @@ public sealed class PartitionOrderTests : Akka.Hosting.TestKit.TestKit
             TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200));
         builder
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "crm.hocon"), HoconAddMode.Append)
-            .WithCrmCluster(new ClusterSettings("127.0.0.1", 0, []))
+            .WithCrmCluster(new ClusterSettings("127.0.0.1", 0, []), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)
             .WithCrmPersistence(new Crm.Actors.Hosting.PersistenceSettings(PersistenceProvider.Sqlite, $"Data Source={_database}"))
             .AddHocon(ChaosSqlJournal.Hocon, HoconAddMode.Prepend)
             .WithBrazeGateway(braze, new BrazeApi(braze), new NothingDeadLettered(), new BrazeCounters())
