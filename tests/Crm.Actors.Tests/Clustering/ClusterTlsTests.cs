@@ -86,14 +86,12 @@ public sealed class ClusterTlsTests(TlsCluster cluster) : IClassFixture<TlsClust
     /// </summary>
     private async Task AssertShutOut(BareNode outsider, Address target, string message, Func<bool>? alsoWaitFor = null)
     {
-        var failures = new ConcurrentQueue<object>();
-        outsider.System.EventStream.Subscribe(outsider.System.ActorOf(Props.Create(() => new TlsCluster.Recorder(failures))), typeof(AssociationErrorEvent));
         var probe = outsider.System.ActorSelection(new RootActorPath(target) / "user" / "probe");
         await Eventually.Holds(() =>
         {
             probe.Tell(message);
-            return failures.OfType<AssociationErrorEvent>().Any(e => e.RemoteAddress == target) && (alsoWaitFor?.Invoke() ?? true);
-        }, Patience, () => $"association errors: {string.Join("; ", failures)}; the first node logged:\n{cluster.Nodes[0].Log}");
+            return outsider.AssociationErrors.Any(e => e.RemoteAddress == target) && (alsoWaitFor?.Invoke() ?? true);
+        }, Patience, () => $"association errors: {string.Join("; ", outsider.AssociationErrors)}; the first node logged:\n{cluster.Nodes[0].Log}");
 
         var control = $"from a member, after {message}";
         cluster.Nodes[1].System.ActorSelection(new RootActorPath(cluster.Nodes[0].Address) / "user" / "probe").Tell(control);
