@@ -16,7 +16,11 @@ namespace Crm.Host;
 /// <summary>The service's wiring, shared by Program and the tests: one Akka.Hosting chain over the validated configuration.</summary>
 public static class CrmHost
 {
-    public static WebApplicationBuilder AddCrmActors(this WebApplicationBuilder builder, CrmConfiguration config)
+    /// <param name="extend">
+    /// More steps of the Akka.Hosting chain, after the service's own: a deployment's event types
+    /// (<c>akka => akka.WithEventTypes(...)</c>, README "Extending").
+    /// </param>
+    public static WebApplicationBuilder AddCrmActors(this WebApplicationBuilder builder, CrmConfiguration config, Action<AkkaConfigurationBuilder>? extend = null)
     {
         builder.WebHost.UseUrls(config.Management.Url);
 
@@ -44,6 +48,7 @@ public static class CrmHost
 
         services.AddAkka(ClusterSettings.SystemName, (akka, sp) => akka
             .AddHoconFile(Path.Combine(AppContext.BaseDirectory, "hocon", "crm.hocon"), HoconAddMode.Append)
+            .WithEventTypes()
             .WithCrmLogging()
             .ConfigureLoggers(loggers => loggers.LogLevel = LogLevels.ToAkka(config.LogLevel)) // Logging:Level is Akka's too
             .WithCrmCluster(config.Cluster, sp.GetRequiredService<ILoggerFactory>())
@@ -51,17 +56,18 @@ public static class CrmHost
             .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
             .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>(), sp.GetRequiredService<CrmMetrics>())
             .WithCrmManagement(sp.GetRequiredService<CrmMetrics>(), sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<BrazeCounters>())
-            .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>()));
+            .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>())
+            .Extend(extend));
         services.AddHostedService<ReadinessGauge>();
         return builder;
     }
 
     /// <summary>Builds and starts the service in this process over <paramref name="settings"/> (tests, benchmarks).</summary>
-    public static async Task<WebApplication> StartInProcessAsync(IDictionary<string, string?> settings)
+    public static async Task<WebApplication> StartInProcessAsync(IDictionary<string, string?> settings, Action<AkkaConfigurationBuilder>? extend = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddCrmActors(CrmConfiguration.Load(builder.Configuration));
+        builder.AddCrmActors(CrmConfiguration.Load(builder.Configuration), extend);
         var app = builder.Build();
         app.MapCrmEndpoints();
         await app.StartAsync().ConfigureAwait(false);
@@ -69,4 +75,10 @@ public static class CrmHost
     }
 
     public static WebApplication MapCrmEndpoints(this WebApplication app) => app.MapManagement();
+
+    private static AkkaConfigurationBuilder Extend(this AkkaConfigurationBuilder builder, Action<AkkaConfigurationBuilder>? extend)
+    {
+        extend?.Invoke(builder);
+        return builder;
+    }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Crm.Actors.Braze;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Kafka;
 using Crm.Host.Configuration;
 using Crm.Host.Demo;
@@ -79,11 +80,12 @@ public sealed class GatewayRun(string bootstrap, BenchmarkOptions options)
 
     private static IReadOnlyList<MarketingObject> MapAsNewCustomer(DomainEvent domainEvent)
     {
-        var details = domainEvent.ActivityId is { } id && SampleEvents.Activities.FirstOrDefault(a => a.ActivityId == id) is { } a
+        var type = EventCatalog.Default.Of(domainEvent);
+        var details = type.Wants(domainEvent) is { } wanted && SampleEvents.Activities.FirstOrDefault(a => a.ActivityId == wanted.ActivityId) is { } a
             ? new ActivityDetails(a.Title, a.City, a.Country)
             : ActivityDetails.Empty;
-        var after = CustomerState.Empty.ApplyAll(CustomerState.Empty.Decide(domainEvent, details));
-        return MarketingMapper.Map(domainEvent, CustomerState.Empty, after, details);
+        var after = CustomerState.Empty.ApplyAll(type.Decide(domainEvent, CustomerState.Empty, details));
+        return type.Map(domainEvent, CustomerState.Empty, after, details);
     }
 
     /// <summary>Only the server's windows that lie wholly inside the run count: the first and last are partial.</summary>

@@ -1,4 +1,5 @@
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Braze;
 

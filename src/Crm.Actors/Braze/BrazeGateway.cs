@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Kafka;
 using static Crm.Actors.Braze.BrazeHttpWorker;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Flurl.Http;
 using Microsoft.Extensions.Logging;
 

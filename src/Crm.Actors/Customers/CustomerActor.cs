@@ -6,6 +6,7 @@ using Akka.Persistence;
 using Crm.Actors.Braze;
 using Crm.Actors.Catalog;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Hosting;
 
 namespace Crm.Actors.Customers;
@@ -13,8 +14,8 @@ namespace Crm.Actors.Customers;
 /// <summary>
 /// One customer: keeps the upcoming trips (persisted as <see cref="TripBooked"/>/<see cref="TripClosed"/>) and the
 /// <see cref="DeliveryLedger"/> of events Braze accepted, turns each domain event into Braze objects and hands them to
-/// the gateway. The logic is in <see cref="CustomerState"/>, <see cref="DeliveryLedger"/> and <see cref="MarketingMapper"/>;
-/// this actor enriches, persists, snapshots and delegates.
+/// the gateway. The logic is in <see cref="CustomerState"/>, <see cref="DeliveryLedger"/> and each event's
+/// <see cref="EventType"/> (its activity, facts and Braze objects); this actor enriches, persists, snapshots and delegates.
 /// <para>Order (<c>braze-mapping.md</c>): the events of a <see cref="CustomerEvents"/> batch are handled one after the
 /// other, a catalog wait stashing everything behind it; their facts are persisted together and only then are their
 /// objects told to the gateway, in event order, whether an event changed the state or not. The gateway keeps that order
@@ -30,6 +31,7 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly string _customerId;
     private readonly IActorRef _gateway;
     private readonly ICatalog _catalog;
+    private readonly EventCatalog _eventTypes;
     private readonly CustomerSettings _settings;
     private readonly EntityLocality? _locality;
     private readonly Operating.CrmMetrics? _metrics;
@@ -51,11 +53,13 @@ public sealed class CustomerActor : ReceivePersistentActor
     private bool _stopRequested;
 
     public CustomerActor(
-        string customerId, IActorRef gateway, ICatalog catalog, CustomerSettings settings, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null)
+        string customerId, IActorRef gateway, ICatalog catalog, EventCatalog eventTypes, CustomerSettings settings,
+        EntityLocality? locality = null, Operating.CrmMetrics? metrics = null)
     {
         _customerId = customerId;
         _gateway = gateway;
         _catalog = catalog;
+        _eventTypes = eventTypes;
         _settings = settings;
         _locality = locality;
         _metrics = metrics;
@@ -105,11 +109,14 @@ public sealed class CustomerActor : ReceivePersistentActor
 
     public override string PersistenceId => $"{EntityType}-{_customerId}";
 
+    /// <param name="catalog">The Activity Catalog, for details an event lacks.</param>
+    /// <param name="eventTypes">What each event type wants, decides and becomes.</param>
     /// <param name="locality">Counts where this node's entities' events were read (null: not counted).</param>
     /// <param name="metrics">The node's metrics, for journal write latency (null: not measured).</param>
     public static Props Props(
-        string customerId, IActorRef gateway, ICatalog catalog, CustomerSettings settings, EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, settings, locality, metrics));
+        string customerId, IActorRef gateway, ICatalog catalog, EventCatalog eventTypes, CustomerSettings settings,
+        EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, eventTypes, settings, locality, metrics));
 
     private void Recovered(ICustomerStateEvent fact)
     {
@@ -141,39 +148,34 @@ public sealed class CustomerActor : ReceivePersistentActor
                 if (!run.Delivers.Contains(sent.Deliver)) run.Delivers.Add(sent.Deliver);
                 continue;
             }
-            if (domainEvent is CustomerDeleted)
+            var type = _eventTypes.Of(domainEvent);
+            if (type.ErasesCustomer)
             {
-                Flush(run, () => Erase(run, message));
+                Flush(run, () => Erase(run, message, type));
                 return;
             }
-            var details = KnownDetails(domainEvent);
-            if (!details.IsComplete && domainEvent.ActivityId is { } activityId && _catalog is not NoCatalog)
+            var wanted = type.Wants(domainEvent);
+            var details = KnownDetails(wanted);
+            if (!details.IsComplete && wanted is not null && _catalog is not NoCatalog)
             {
-                AwaitCatalog(run, message, details, activityId);
+                AwaitCatalog(run, message, type, details, wanted.ActivityId);
                 return;
             }
-            Decide(run, message, details);
+            Decide(run, message, type, details);
         }
         Flush(run, () => Finished(run.Waiter));
     }
 
     /// <summary>Details the event carries, completed from the trip it refers to.</summary>
-    private ActivityDetails KnownDetails(DomainEvent domainEvent)
+    private ActivityDetails KnownDetails(ActivityWanted? wanted) => wanted switch
     {
-        var (carried, bookingId) = domainEvent switch
-        {
-            ActivityWishlisted e => (e.Details, null),
-            ActivityAddedToCart e => (e.Details, null),
-            BookingCompleted e => (e.Details, e.BookingId),
-            ActivityPreparationStarted e => (e.Details, e.BookingId),
-            ActivityConducted e => (e.Details, e.BookingId),
-            _ => (ActivityDetails.Empty, (string?)null),
-        };
-        return bookingId is null ? carried : carried.Or(_state.FindTrip(bookingId)?.Details);
-    }
+        null => ActivityDetails.Empty,
+        { BookingId: { } bookingId } => wanted.Carried.Or(_state.FindTrip(bookingId)?.Details),
+        _ => wanted.Carried,
+    };
 
     /// <summary>Waits for the catalog, keeping this customer's later messages in order behind this event.</summary>
-    private void AwaitCatalog(Run run, CustomerEvent message, ActivityDetails details, string activityId)
+    private void AwaitCatalog(Run run, CustomerEvent message, EventType type, ActivityDetails details, string activityId)
     {
         _catalog.LookupAsync(activityId, _stopping.Token)
             .PipeTo(Self, success: found => new Enriched(details.Or(found)));
@@ -183,7 +185,7 @@ public sealed class CustomerActor : ReceivePersistentActor
             {
                 UnbecomeStacked();
                 Stash.UnstashAll();
-                Decide(run, message, enriched.Details);
+                Decide(run, message, type, enriched.Details);
                 run.Index++;
                 Continue(run);
             });
@@ -194,14 +196,14 @@ public sealed class CustomerActor : ReceivePersistentActor
     }
 
     /// <summary>The event's facts and objects, added to the run; the state moves on at once (persisted at the flush).</summary>
-    private void Decide(Run run, CustomerEvent message, ActivityDetails details)
+    private void Decide(Run run, CustomerEvent message, EventType type, ActivityDetails details)
     {
         var domainEvent = message.Event;
         var before = _state;
-        var facts = before.Decide(domainEvent, details);
+        var facts = type.Decide(domainEvent, before, details);
         _state = before.ApplyAll(facts);
         run.Facts.AddRange(facts);
-        var objects = MarketingMapper.Map(domainEvent, before, _state, details);
+        var objects = type.Map(domainEvent, before, _state, details);
         if (objects.Count == 0) return;
         Send(run, new BrazeGateway.Deliver(domainEvent.EventId, objects, Self, message.Source) { WillRecord = _settings.DeliveryLedgerSize > 0 }, record: true);
     }
@@ -329,14 +331,14 @@ public sealed class CustomerActor : ReceivePersistentActor
     /// (it keeps per-customer order): the ledger write in flight lands, the journal and snapshots go, then Braze is told.
     /// What Braze accepts of earlier events from now on is not written back.
     /// </summary>
-    private void Erase(Run run, CustomerEvent message)
+    private void Erase(Run run, CustomerEvent message, EventType type)
     {
         _state = CustomerState.Empty;
         _ledger = DeliveryLedger.Empty;
         _unrecorded.Clear();
         foreach (var id in _sent.Keys.ToList()) _sent[id] = _sent[id] with { Record = false };
         var deliver = new BrazeGateway.Deliver(message.Event.EventId,
-            MarketingMapper.Map(message.Event, _state, _state, ActivityDetails.Empty), Self, message.Source);
+            type.Map(message.Event, _state, _state, ActivityDetails.Empty), Self, message.Source);
 
         void Proceed()
         {

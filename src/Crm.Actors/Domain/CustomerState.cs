@@ -19,9 +19,9 @@ public sealed record TripBooked(Trip Trip) : ICustomerStateEvent;
 public sealed record TripClosed(string BookingId) : ICustomerStateEvent;
 
 /// <summary>
-/// A customer's upcoming trips. Immutable; <see cref="Apply"/> is the only way to change it and
-/// <see cref="Decide"/> says which facts a domain event adds. Both are pure, so the state converges
-/// whatever order the topics are read in.
+/// A customer's upcoming trips. Immutable; <see cref="Apply"/> is the only way to change it, and each event type's
+/// <c>Decide</c> says which facts an event adds. Both are pure, so the state converges whatever order the topics are
+/// read in (a booking closed is never open again: <see cref="Apply"/> refuses it).
 /// </summary>
 public sealed record CustomerState(
     ImmutableDictionary<string, Trip> OpenTrips,
@@ -49,16 +49,6 @@ public sealed record CustomerState(
             ClosedBookings = ClosedBookings.Add(closed.BookingId),
         },
         _ => throw new ArgumentOutOfRangeException(nameof(stateEvent), stateEvent, "unknown state event"),
-    };
-
-    /// <summary>The facts <paramref name="domainEvent"/> (already enriched with <paramref name="details"/>) adds.</summary>
-    public IReadOnlyList<ICustomerStateEvent> Decide(DomainEvent domainEvent, ActivityDetails details) => domainEvent switch
-    {
-        BookingCompleted booking when !ClosedBookings.Contains(booking.BookingId) && !OpenTrips.ContainsKey(booking.BookingId) =>
-            [new TripBooked(new Trip(booking.BookingId, booking.BookedActivityId, details.Title, details.City, details.Country, booking.StartsAt))],
-        BookingCancelled cancelled when !ClosedBookings.Contains(cancelled.BookingId) => [new TripClosed(cancelled.BookingId)],
-        ActivityConducted conducted when !ClosedBookings.Contains(conducted.BookingId) => [new TripClosed(conducted.BookingId)],
-        _ => [],
     };
 
     public CustomerState ApplyAll(IEnumerable<ICustomerStateEvent> events) => events.Aggregate(this, (state, e) => state.Apply(e));

@@ -5,7 +5,8 @@ public abstract record DecodeResult
 {
     private DecodeResult() { }
 
-    public sealed record Valid(DomainEvent Event) : DecodeResult;
+    /// <summary>A valid event of <paramref name="Type"/>.</summary>
+    public sealed record Valid(DomainEvent Event, EventTypes.EventType Type) : DecodeResult;
 
     /// <summary>Not a valid event: goes to the dead-letter topic with <paramref name="Reason"/>.</summary>
     public sealed record Malformed(string Reason) : DecodeResult;

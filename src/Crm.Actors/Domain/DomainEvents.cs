@@ -22,54 +22,22 @@ public sealed record ActivityDetails(string? Title, string? City, string? Countr
 }
 
 /// <summary>
-/// A validated domain event: the envelope of <c>domain-events.md</c> with a typed payload.
-/// One subtype per event type; adding an event type starts with one record here.
+/// A validated domain event: the envelope of <c>domain-events.md</c> with a typed payload. Each event type is a
+/// subtype defined together with its <see cref="EventTypes.EventType"/> (decoding, facts, activity, Braze objects) in
+/// one file under <c>EventTypes/</c>; the envelope fields are set by the decoder.
 /// </summary>
 public abstract record DomainEvent
 {
-    public required string EventId { get; init; }
-    public required string CustomerId { get; init; }
-    public required DateTimeOffset OccurredAt { get; init; }
-    public required int SchemaVersion { get; init; }
-
-    /// <summary>The activity whose details the mapping wants, when the event names one.</summary>
-    public virtual string? ActivityId => null;
+    public string EventId { get; init; } = "";
+    public string CustomerId { get; init; } = "";
+    public DateTimeOffset OccurredAt { get; init; }
+    public int SchemaVersion { get; init; } = 1;
 }
 
-public sealed record AccountCreated(
-    string Email, string? FirstName, string? LastName, string? Locale, string? Country, bool? MarketingOptIn)
-    : DomainEvent;
-
-public sealed record CustomerDeleted : DomainEvent;
-
-public sealed record ActivityWishlisted(string WishlistedActivityId, ActivityDetails Details) : DomainEvent
+/// <summary>The envelope fields every record carries (<c>domain-events.md</c> "Envelope"), validated.</summary>
+public sealed record Envelope(string EventId, string EventType, int SchemaVersion, DateTimeOffset OccurredAt, string CustomerId)
 {
-    public override string? ActivityId => WishlistedActivityId;
-}
-
-public sealed record ActivityAddedToCart(
-    string CartId, string CartActivityId, ActivityDetails Details, string? ActivityDate, Money? Price) : DomainEvent
-{
-    public override string? ActivityId => CartActivityId;
-}
-
-public sealed record BookingCompleted(
-    string BookingId, string BookedActivityId, DateTimeOffset StartsAt, ActivityDetails Details,
-    int? Participants, Money? TotalPrice) : DomainEvent
-{
-    public override string? ActivityId => BookedActivityId;
-}
-
-public sealed record BookingCancelled(string BookingId) : DomainEvent;
-
-public sealed record ActivityPreparationStarted(string BookingId, string PreparedActivityId, ActivityDetails Details)
-    : DomainEvent
-{
-    public override string? ActivityId => PreparedActivityId;
-}
-
-public sealed record ActivityConducted(string BookingId, string ConductedActivityId, ActivityDetails Details)
-    : DomainEvent
-{
-    public override string? ActivityId => ConductedActivityId;
+    /// <summary><paramref name="domainEvent"/> with this envelope's fields.</summary>
+    public TEvent Stamp<TEvent>(TEvent domainEvent) where TEvent : DomainEvent =>
+        (TEvent)((DomainEvent)domainEvent with { EventId = EventId, CustomerId = CustomerId, OccurredAt = OccurredAt, SchemaVersion = SchemaVersion });
 }

@@ -8,6 +8,7 @@ using Akka.Remote.Hosting;
 using Crm.Actors.Braze;
 using Crm.Actors.Catalog;
 using Crm.Actors.Customers;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Kafka;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Serialization;
@@ -19,6 +20,14 @@ namespace Crm.Actors.Hosting;
 /// <summary>Each feature of Crm.Actors as one step of the Akka.Hosting chain; the host and the tests use the same steps.</summary>
 public static class AkkaHostingExtensions
 {
+    /// <summary>
+    /// The event types the node handles: the contract's eight (<see cref="EventCatalog.Default"/>) and
+    /// <paramref name="more"/>, a deployment's own (README "Extending"). The decoder, the entities, the serializer and
+    /// the metrics read them from the actor system. Call it once, with every type to add.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithEventTypes(this AkkaConfigurationBuilder builder, params EventType[] more) =>
+        builder.AddSetup(new EventCatalogSetup(EventCatalog.Default.With(more)));
+
     /// <summary>Akka's log goes through Serilog, with named template properties.</summary>
     public static AkkaConfigurationBuilder WithCrmLogging(this AkkaConfigurationBuilder builder) =>
         builder.ConfigureLoggers(loggers =>
@@ -99,9 +108,10 @@ public static class AkkaHostingExtensions
         builder.WithActors(async (system, registry) =>
         {
             var gateway = registry.Get<BrazeGateway>();
+            var eventTypes = EventCatalog.Of(system);
             var region = await ClusterSharding.Get(system).StartAsync(
                 CustomerActor.EntityType,
-                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, settings, locality, metrics), settings),
+                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, eventTypes, settings, locality, metrics), settings),
                 ClusterSharding.Get(system).Settings
                     .WithStateStoreMode(StateStoreMode.DData)
                     .WithRememberEntities(false)

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Kafka;
 

@@ -39,7 +39,7 @@ public sealed partial class CrmMetrics : IDisposable
 
     /// <param name="factory">The host's meter factory (meters die with its service provider); null: a meter of our own.</param>
     /// <param name="locality">Where the events this node's entities receive were read (shard alignment), when known.</param>
-    /// <param name="consumed">The consumer group (label of every partition series) and topics (records-in series from start).</param>
+    /// <param name="consumed">The consumer group (label of every partition series) and topics.</param>
     public CrmMetrics(LagMonitor lag, IMeterFactory? factory = null, Customers.EntityLocality? locality = null, ConsumedTopics? consumed = null)
     {
         _meter = factory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
@@ -53,7 +53,7 @@ public sealed partial class CrmMetrics : IDisposable
         _eventToBraze = _meter.CreateHistogram("crm.event_to_braze.duration", "s", "From the Kafka record's timestamp to Braze accepting what it became", advice: Seconds);
         _journalWrite = _meter.CreateHistogram("crm.journal.write.duration", "s", "Customer journal writes (persist to confirmation)", advice: Seconds);
         _stageDuration = _meter.CreateHistogram("crm.stage.duration", "s", $"Time a record spends in each stage ({string.Join(", ", Stages)})", advice: Seconds);
-        SeriesFromStart(consumed?.Topics ?? []);
+        SeriesFromStart();
 
         var group = new KeyValuePair<string, object?>("group", consumed?.Group);
         KeyValuePair<string, object?>[] Partition(PartitionLag p) => [group, new("topic", p.Topic), new("partition", p.Partition)];
@@ -140,16 +140,21 @@ public sealed partial class CrmMetrics : IDisposable
     }
 
     /// <summary>
-    /// Counters at zero for every label value known before the first event: Braze statuses and outcomes, and the
-    /// records-in kinds of each consumed topic (its event types, malformed, unknown). Dead-letter reasons are not
-    /// known in advance: each appears with its first dead letter.
+    /// Counters at zero for every label value known before the first event: Braze statuses and outcomes here, the
+    /// records-in kinds of each consumed topic once the pipeline starts (<see cref="RecordsInFromStart"/>). Dead-letter
+    /// reasons are not known in advance: each appears with its first dead letter.
     /// </summary>
-    private void SeriesFromStart(IReadOnlyList<string> topics)
+    private void SeriesFromStart()
     {
         foreach (var status in BrazeStatus.All) _brazeRequests.Add(0, new KeyValuePair<string, object?>("status", status));
         foreach (var outcome in (string[])["accepted", "rejected"]) _brazeObjects.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    /// <summary>Records-in counters at zero for each topic and the kinds it may carry: its event types, malformed, unknown.</summary>
+    public void RecordsInFromStart(EventTypes.EventCatalog catalog, IReadOnlyList<string> topics)
+    {
         foreach (var topic in topics)
-        foreach (var type in Domain.EventDecoder.EventTypesOn(topic).Append("malformed").Append("unknown"))
+        foreach (var type in catalog.EventTypesOn(topic).Append("malformed").Append("unknown"))
             _recordsIn.Add(0, new("topic", topic), new("type", type));
     }
 

@@ -47,7 +47,9 @@ public sealed class KafkaPipeline(
     private async Task RunAsync(ActorSystem system, IActorRef customers, IPartitionAssignmentListener? listener)
     {
         var materializer = system.Materializer(namePrefix: "kafka-pipeline");
-        var pipeline = new RecordPipeline(customers, deadLetters, settings, kafka, stats);
+        var eventTypes = EventTypes.EventCatalog.Of(system);
+        stats.RecordsInFromStart(eventTypes, kafka.Topics);
+        var pipeline = new RecordPipeline(customers, eventTypes, deadLetters, settings, kafka, stats);
         while (!_stopping)
         {
             var source = new CommittableKafkaSource(

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Operating;
 
 namespace Crm.Actors.Pipeline;
@@ -26,13 +27,16 @@ public sealed class PipelineStats(CrmMetrics? metrics = null)
     /// <summary>Skipped records by unknown event type.</summary>
     public ConcurrentDictionary<string, long> SkippedByType { get; } = new();
 
+    /// <summary>The records-in series of <paramref name="topics"/> exist at zero before their first record.</summary>
+    internal void RecordsInFromStart(EventTypes.EventCatalog catalog, IReadOnlyList<string> topics) => metrics?.RecordsInFromStart(catalog, topics);
+
     internal void RecordIn(string topic, DecodeResult decoded)
     {
         Interlocked.Increment(ref _recordsIn);
         // Unknown types come from the input: one label value for all of them keeps the series count bounded.
         metrics?.RecordIn(topic, decoded switch
         {
-            DecodeResult.Valid valid => valid.Event.GetType().Name,
+            DecodeResult.Valid valid => valid.Type.Name,
             DecodeResult.Malformed => "malformed",
             _ => "unknown",
         });

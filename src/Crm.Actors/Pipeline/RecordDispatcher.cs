@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Crm.Actors.Customers;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Kafka;
 using DeadLetter = Crm.Actors.Kafka.DeadLetter;
 
@@ -24,6 +25,7 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     public const int MaxRecordsPerBatch = 100;
 
     private readonly IActorRef _customers;
+    private readonly EventTypes.EventCatalog _eventTypes;
     private readonly IDeadLetters _deadLetters;
     private readonly IOffsetCommitter _committer;
     private readonly PipelineSettings _settings;
@@ -39,10 +41,11 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     private int _doneSinceCommit;
 
     public RecordDispatcher(
-        IActorRef customers, IDeadLetters deadLetters, IOffsetCommitter committer, PipelineSettings settings, KafkaSettings kafka,
-        PipelineStats stats, TaskCompletionSource finished)
+        IActorRef customers, EventTypes.EventCatalog eventTypes, IDeadLetters deadLetters, IOffsetCommitter committer, PipelineSettings settings,
+        KafkaSettings kafka, PipelineStats stats, TaskCompletionSource finished)
     {
         _customers = customers;
+        _eventTypes = eventTypes;
         _deadLetters = deadLetters;
         _committer = committer;
         _settings = settings;
@@ -77,9 +80,9 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(
-        IActorRef customers, IDeadLetters deadLetters, IOffsetCommitter committer, PipelineSettings settings, KafkaSettings kafka,
-        PipelineStats stats, TaskCompletionSource finished) =>
-        Akka.Actor.Props.Create(() => new RecordDispatcher(customers, deadLetters, committer, settings, kafka, stats, finished));
+        IActorRef customers, EventTypes.EventCatalog eventTypes, IDeadLetters deadLetters, IOffsetCommitter committer, PipelineSettings settings,
+        KafkaSettings kafka, PipelineStats stats, TaskCompletionSource finished) =>
+        Akka.Actor.Props.Create(() => new RecordDispatcher(customers, eventTypes, deadLetters, committer, settings, kafka, stats, finished));
 
     protected override void PreStart() => Timers.StartPeriodicTimer("tick", Tick.Instance, _kafka.CommitInterval);
 
@@ -100,7 +103,7 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     private void Take(CommittableRecord record)
     {
         _offsets.Add(record.CommittableOffset);
-        var decoded = EventDecoder.Decode(record.Topic, record.Key, record.Value);
+        var decoded = EventDecoder.Decode(_eventTypes, record.Topic, record.Key, record.Value);
         _stats.RecordIn(record.Topic, decoded);
         switch (decoded)
         {

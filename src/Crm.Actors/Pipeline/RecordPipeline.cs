@@ -15,7 +15,8 @@ public sealed record PipelineSettings(int MaxRecordsInFlight, TimeSpan RecordTim
 /// while the dispatcher is busy, to a <see cref="RecordDispatcher"/> that acknowledges each group once it has room
 /// (<c>Pipeline:MaxRecordsInFlight</c>). A slow Braze fills the window and the source pauses: backpressure end to end.
 /// </summary>
-public sealed class RecordPipeline(IActorRef customers, IDeadLetters deadLetters, PipelineSettings settings, KafkaSettings kafka, PipelineStats stats)
+public sealed class RecordPipeline(
+    IActorRef customers, EventTypes.EventCatalog eventTypes, IDeadLetters deadLetters, PipelineSettings settings, KafkaSettings kafka, PipelineStats stats)
 {
     /// <summary>Records per message to the dispatcher, at most; they group only while it has not acknowledged the last.</summary>
     private const int MaxRecordsPerMessage = 256;
@@ -31,7 +32,7 @@ public sealed class RecordPipeline(IActorRef customers, IDeadLetters deadLetters
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var dispatcher = system.ActorOf(
-            RecordDispatcher.Props(customers, deadLetters, committer, settings, kafka, stats, finished),
+            RecordDispatcher.Props(customers, eventTypes, deadLetters, committer, settings, kafka, stats, finished),
             $"record-dispatcher-{Interlocked.Increment(ref _runs)}");
         records
             .Batch(MaxRecordsPerMessage, record => new List<CommittableRecord> { record }, (group, record) =>

@@ -5,24 +5,31 @@ using System.Runtime.Serialization;
 using Akka.Serialization;
 using Crm.Actors.Customers;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Serialization;
 
 /// <summary>
 /// What the journal and snapshot store hold, and what crosses the network between nodes (a record read on one node
 /// for an entity on another, the acknowledgement back, support queries), as JSON with stable manifests. The forms
-/// are named by these manifests and by event-type names, not by CLR type names, so classes can be renamed or moved
-/// without breaking recovery or a rolling upgrade; a new shape gets a new manifest (".v2") and the old one keeps
-/// being read.
+/// are named by these manifests and by the event types' contract names (<see cref="EventType.Name"/>, from the node's
+/// <see cref="EventCatalog"/>), never by CLR type names, so classes can be renamed or moved without breaking recovery or
+/// a rolling upgrade; a new shape gets a new manifest (".v2") and the old one keeps being read.
 /// </summary>
-public sealed class CrmSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class CrmSerializer : SerializerWithStringManifest
 {
     public const int SerializerId = 4711;
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
+    private readonly JsonSerializerOptions _options;
+
+    public CrmSerializer(ExtendedActorSystem system) : base(system)
     {
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NameDomainEventsByType } },
-    };
+        var catalog = EventCatalog.Of(system);
+        _options = new JsonSerializerOptions(JsonSerializerDefaults.General)
+        {
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => NameDomainEventsByType(info, catalog) } },
+        };
+    }
 
     private static readonly Dictionary<Type, string> Manifests = new()
     {
@@ -37,12 +44,12 @@ public sealed class CrmSerializer(ExtendedActorSystem system) : SerializerWithSt
     };
 
     /// <summary>A domain event is written with its contract event type (<c>"event_type": "BookingCompleted"</c>).</summary>
-    private static void NameDomainEventsByType(JsonTypeInfo info)
+    private static void NameDomainEventsByType(JsonTypeInfo info, EventCatalog catalog)
     {
         if (info.Type != typeof(DomainEvent)) return;
         info.PolymorphismOptions = new JsonPolymorphismOptions { TypeDiscriminatorPropertyName = "event_type" };
-        foreach (var type in typeof(DomainEvent).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(DomainEvent)) && !t.IsAbstract))
-            info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type, type.Name));
+        foreach (var type in catalog.Types)
+            info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(type.EventClass, type.Name));
     }
 
     private static readonly Dictionary<string, Type> Types = Manifests.ToDictionary(kv => kv.Value, kv => kv.Key);
@@ -57,10 +64,10 @@ public sealed class CrmSerializer(ExtendedActorSystem system) : SerializerWithSt
             ? manifest
             : throw new ArgumentException($"{o.GetType()} is not serialized by {nameof(CrmSerializer)}", nameof(o));
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
 
     public override object FromBinary(byte[] bytes, string manifest) =>
         Types.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, Options) ?? throw new SerializationException($"empty {manifest}")
+            ? JsonSerializer.Deserialize(bytes, type, _options) ?? throw new SerializationException($"empty {manifest}")
             : throw new SerializationException($"unknown manifest '{manifest}'");
 }

@@ -11,7 +11,8 @@ namespace Crm.Host.Demo;
 public sealed class DemoEnvironment : IAsyncDisposable
 {
     public const string ApiKey = "demo-local-braze-key";
-    public static readonly string[] Topics = ["accounts", "wishlists", "carts", "bookings", "activities"];
+    /// <summary>The topics of the contract's event types (the demo creates them on its embedded Kafka).</summary>
+    public static readonly IReadOnlyList<string> Topics = Crm.Actors.EventTypes.EventCatalog.Default.DefaultTopics;
 
     private readonly CancellationTokenSource _stop = new();
     private Task _generator = Task.CompletedTask;

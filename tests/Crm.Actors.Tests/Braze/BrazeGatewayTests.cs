@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Crm.Actors.Braze;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Kafka;
 using Crm.Actors.Tests.Support;
 using Crm.Host.Local;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Crm.Actors.Customers;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Serialization;
 
 namespace Crm.Actors.Tests.Customers;

@@ -6,6 +6,7 @@ using Crm.Actors.Braze;
 using Crm.Actors.Catalog;
 using Crm.Actors.Customers;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Hosting;
 using Crm.Actors.Serialization;
 using Crm.Host.Demo;
@@ -43,7 +44,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     }
 
     private IActorRef Customer(string id, IActorRef gateway, int snapshotEvery = 100, bool skipDelivered = true) =>
-        Sys.ActorOf(CustomerActor.Props(id, gateway, _catalog, CustomerSettings.Default with { SnapshotEvery = snapshotEvery, SkipDelivered = skipDelivered }));
+        Sys.ActorOf(CustomerActor.Props(id, gateway, _catalog, EventCatalog.Default, CustomerSettings.Default with { SnapshotEvery = snapshotEvery, SkipDelivered = skipDelivered }));
 
     private CustomerEvent Event(DomainEvent e) => new(e, new RecordSource("bookings", 0, _eventNumber));
 

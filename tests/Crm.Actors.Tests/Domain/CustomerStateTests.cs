@@ -1,4 +1,6 @@
+using Crm.Actors.Tests.Support;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Tests.Domain;
 

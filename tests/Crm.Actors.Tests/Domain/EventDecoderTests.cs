@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Tests.Domain;
 
@@ -122,7 +123,7 @@ public class EventDecoderTests
         }));
 
         AssertEnvelope(e);
-        Assert.Equal("act_7", e.WishlistedActivityId);
+        Assert.Equal("act_7", e.ActivityId);
         Assert.Equal("act_7", e.ActivityId);
         Assert.Equal(new ActivityDetails("Harbour tour", "Hamburg", "DE"), e.Details);
     }
@@ -149,7 +150,7 @@ public class EventDecoderTests
 
         AssertEnvelope(e);
         Assert.Equal("cart_1", e.CartId);
-        Assert.Equal("act_1", e.CartActivityId);
+        Assert.Equal("act_1", e.ActivityId);
         Assert.Equal("act_1", e.ActivityId);
         Assert.Equal(new ActivityDetails("Harbour tour", "Hamburg", "DE"), e.Details);
         Assert.Equal("2026-12-24", e.ActivityDate);
@@ -170,7 +171,7 @@ public class EventDecoderTests
 
         AssertEnvelope(e);
         Assert.Equal("bkg_1", e.BookingId);
-        Assert.Equal("act_1", e.BookedActivityId);
+        Assert.Equal("act_1", e.ActivityId);
         Assert.Equal(new DateTimeOffset(2026, 12, 24, 10, 0, 0, TimeSpan.FromHours(1)), e.StartsAt);
         Assert.Equal(TimeSpan.FromHours(1), e.StartsAt.Offset);
         Assert.Equal(new ActivityDetails("Harbour tour", "Hamburg", "DE"), e.Details);
@@ -209,7 +210,7 @@ public class EventDecoderTests
 
         AssertEnvelope(e);
         Assert.Equal("bkg_2", e.BookingId);
-        Assert.Equal("act_2", e.PreparedActivityId);
+        Assert.Equal("act_2", e.ActivityId);
         Assert.Equal("act_2", e.ActivityId);
         Assert.Equal(new ActivityDetails(null, "Berlin", null), e.Details);
     }
@@ -227,7 +228,7 @@ public class EventDecoderTests
 
         AssertEnvelope(e);
         Assert.Equal("bkg_3", e.BookingId);
-        Assert.Equal("act_3", e.ConductedActivityId);
+        Assert.Equal("act_3", e.ActivityId);
         Assert.Equal("act_3", e.ActivityId);
         Assert.Equal(new ActivityDetails("Zoo", null, "AT"), e.Details);
     }

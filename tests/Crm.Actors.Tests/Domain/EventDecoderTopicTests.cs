@@ -1,5 +1,6 @@
 using System.Text;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Tests.Domain;
 
@@ -32,7 +33,7 @@ public class EventDecoderTopicTests
     [InlineData("accounts-3", "AccountCreated,CustomerDeleted")]
     [InlineData("legacy-events", "AccountCreated,ActivityAddedToCart,ActivityConducted,ActivityPreparationStarted,ActivityWishlisted,BookingCancelled,BookingCompleted,CustomerDeleted")]
     public void The_event_types_a_topic_may_carry_follow_its_name(string topic, string types) =>
-        Assert.Equal(types.Split(','), EventDecoder.EventTypesOn(topic).Order(StringComparer.Ordinal));
+        Assert.Equal(types.Split(','), EventCatalog.Default.EventTypesOn(topic).Order(StringComparer.Ordinal));
 
     [Fact]
     public void Malformed_input_is_reported_as_such_whatever_the_topic() =>

@@ -1,7 +1,9 @@
+using Crm.Actors.Tests.Support;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Actors.Braze;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 
 namespace Crm.Actors.Tests.Domain;
 
@@ -28,7 +30,7 @@ public class MarketingMapperTests
 
     /// <summary>What the customer actor does: after = before with the event's facts applied.</summary>
     private static IReadOnlyList<MarketingObject> Map(DomainEvent e, CustomerState before, ActivityDetails details) =>
-        MarketingMapper.Map(e, before, before.ApplyAll(before.Decide(e, details)), details);
+        EventTypeDispatch.Map(e, before, before.ApplyAll(before.Decide(e, details)), details);
 
     private static JsonObject Json(MarketingObject o) => JsonNode.Parse(o.Json)!.AsObject();
 
@@ -434,7 +436,7 @@ public class MarketingMapperTests
 
         var strings = Map(e, before, details).SelectMany(o => AllStrings(JsonNode.Parse(o.Json))).ToList();
 
-        Assert.All(strings, s => Assert.True(s.Length <= MarketingMapper.MaxStringLength, $"a string of {s.Length} characters was sent"));
+        Assert.All(strings, s => Assert.True(s.Length <= BrazeObjects.MaxStringLength, $"a string of {s.Length} characters was sent"));
         if (eventType != "CustomerDeleted")
             Assert.Contains(new string('x', 255), strings);
     }
@@ -456,7 +458,7 @@ public class MarketingMapperTests
         var longCity = new string('c', 300);
         var longTitle = new string('t', 300);
         var before = StateWith(new Trip("B", "act_B", longTitle, longCity, "DE", Now.AddDays(1)));
-        var e = Booking("A", Now.AddDays(2), ActivityDetails.Empty) with { BookedActivityId = new string('a', 300), TotalPrice = new Money(1m, "EUR") };
+        var e = Booking("A", Now.AddDays(2), ActivityDetails.Empty) with { ActivityId = new string('a', 300), TotalPrice = new Money(1m, "EUR") };
 
         var objects = Map(e, before, new ActivityDetails(longTitle, longCity, "DE"));
 

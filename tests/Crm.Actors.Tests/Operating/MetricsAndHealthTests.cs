@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Crm.Actors.Braze;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Actors.Operating;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Tests.Support;
@@ -114,7 +115,7 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         Assert.Equal(CrmMetrics.BrazeStatus.All.Select(status => $"crm_braze_requests_total{{otel_scope_name=\"Crm.Actors\",status=\"{status}\"}}").Order(),
             scrape.Of("crm_braze_requests_total").Select(s => s.Key).Order());
         Assert.Equal(["accepted", "rejected"], scrape.Of("crm_braze_objects_total").Select(s => Label(s.Key, "outcome")).Order());
-        var kinds = deployment.Topics.Values.SelectMany(topic => EventDecoder.EventTypesOn(topic).Append("malformed").Append("unknown").Select(type => $"{topic}/{type}"));
+        var kinds = deployment.Topics.Values.SelectMany(topic => EventCatalog.Default.EventTypesOn(topic).Append("malformed").Append("unknown").Select(type => $"{topic}/{type}"));
         Assert.Equal(kinds.Order(), scrape.Of("crm_records_in_total").Select(s => $"{Label(s.Key, "topic")}/{Label(s.Key, "type")}").Order());
         Assert.All(scrape.Of("crm_braze_requests_total").Concat(scrape.Of("crm_braze_objects_total")).Concat(scrape.Of("crm_records_in_total")),
             s => Assert.Equal(0, s.Value));

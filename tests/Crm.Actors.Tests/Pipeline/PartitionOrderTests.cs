@@ -96,7 +96,7 @@ public sealed class PartitionOrderTests : Akka.Hosting.TestKit.TestKit
             var region = await ActorRegistry.GetAsync<CustomerActor>();
             // The cluster has formed and sharding answers: what follows measures the pipeline, not the start-up.
             await region.Ask<CustomerView>(new GetCustomer("warm-up"), TimeSpan.FromSeconds(30));
-            var pipeline = new RecordPipeline(region, new NothingDeadLettered(), new PipelineSettings(500, TimeSpan.FromSeconds(3)),
+            var pipeline = new RecordPipeline(region, Crm.Actors.EventTypes.EventCatalog.Default, new NothingDeadLettered(), new PipelineSettings(500, TimeSpan.FromSeconds(3)),
                 KafkaSettings.For("unused:9092", ["unused"]), stats);
             var run = pipeline.Run(Sys, Source.From(RoundRobin(_scenarios)), committer, Sys.Materializer());
 

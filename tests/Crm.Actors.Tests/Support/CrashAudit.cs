@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.Actors.Domain;
+using Crm.Actors.EventTypes;
 using Crm.Host.Demo;
 using Crm.Host.Local;
 
