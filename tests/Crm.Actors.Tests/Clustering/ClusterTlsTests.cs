@@ -1,3 +1,4 @@
+using Crm.Actors.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;

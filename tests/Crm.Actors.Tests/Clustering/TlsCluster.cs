@@ -1,3 +1,4 @@
+using Crm.Actors.Testing;
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Crm.Actors.Tests.Support;

@@ -1,9 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
-using Crm.Actors.Tests.Support;
+using Crm.Actors.Testing;
 using Crm.Host.Configuration;
-using static Crm.Actors.Tests.Host.TestConfiguration;
+using static Crm.Actors.Testing.TestConfiguration;
 
-namespace Crm.Actors.Tests.Host;
+namespace Crm.Actors.UnitTests.Host;
 
 /// <summary><c>Cluster:BindHostname</c> and <c>Cluster:Tls:*</c>: what they turn on, and every way they can be wrong (one message naming the key).</summary>
 public sealed class ClusterTlsConfigurationTests : IDisposable

@@ -1,6 +1,6 @@
 using Crm.Actors.Operating;
 
-namespace Crm.Actors.Tests.Operating;
+namespace Crm.Actors.UnitTests.Operating;
 
 /// <summary>Reading librdkafka's statistics: which partitions are ours, and where they stand.</summary>
 public sealed class LagMonitorTests

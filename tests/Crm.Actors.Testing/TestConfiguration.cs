@@ -1,10 +1,10 @@
 using Crm.Host.Configuration;
 using Microsoft.Extensions.Configuration;
 
-namespace Crm.Actors.Tests.Host;
+namespace Crm.Actors.Testing;
 
 /// <summary>Configurations for the tests of <see cref="CrmConfiguration.Load"/>: the required keys with test values, and more.</summary>
-internal static class TestConfiguration
+public static class TestConfiguration
 {
     /// <summary>The required keys and <paramref name="more"/> (a null value removes a key).</summary>
     public static Dictionary<string, string?> Required(params (string Key, string? Value)[] more)

@@ -1,9 +1,9 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Crm.Actors.Hosting;
-using Crm.Actors.Tests.Support;
+using Crm.Actors.Testing;
 
-namespace Crm.Actors.Tests.Clustering;
+namespace Crm.Actors.UnitTests.Clustering;
 
 /// <summary>Which peer certificates a node accepts (<see cref="PeerCertificates.Refusal"/>), for each way of stating trust.</summary>
 public sealed class PeerCertificatesTests : IDisposable

@@ -2,7 +2,7 @@ using Crm.Actors.Braze;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
 
-namespace Crm.Actors.Tests.Support;
+namespace Crm.Actors.Testing;
 
 /// <summary>What the customer entity asks an event's type, for tests of the pure parts: the contract's eight types.</summary>
 public static class EventTypeDispatch

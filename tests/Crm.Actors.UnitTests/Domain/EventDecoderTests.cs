@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
 
-namespace Crm.Actors.Tests.Domain;
+namespace Crm.Actors.UnitTests.Domain;
 
 public class EventDecoderTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
 
-namespace Crm.Actors.Tests.Domain;
+namespace Crm.Actors.UnitTests.Domain;
 
 public class EventDecoderTopicTests
 {

@@ -1,7 +1,7 @@
 using Crm.Actors.Kafka;
 using Crm.Actors.Pipeline;
 
-namespace Crm.Actors.Tests.Pipeline;
+namespace Crm.Actors.UnitTests.Pipeline;
 
 public class PartitionOffsetsTests
 {

@@ -3,7 +3,7 @@ using Crm.Actors.Hosting;
 using Crm.Host.Configuration;
 using Microsoft.Extensions.Configuration;
 
-namespace Crm.Actors.Tests.Host;
+namespace Crm.Actors.UnitTests.Host;
 
 public class CrmConfigurationTests
 {

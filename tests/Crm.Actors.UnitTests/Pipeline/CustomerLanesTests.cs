@@ -1,6 +1,6 @@
 using Crm.Actors.Pipeline;
 
-namespace Crm.Actors.Tests.Pipeline;
+namespace Crm.Actors.UnitTests.Pipeline;
 
 public class CustomerLanesTests
 {

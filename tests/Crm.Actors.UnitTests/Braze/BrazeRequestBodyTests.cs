@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Actors.Braze;
 
-namespace Crm.Actors.Tests.Braze;
+namespace Crm.Actors.UnitTests.Braze;
 
 public class BrazeRequestBodyTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using Crm.Actors.Kafka;
 
-namespace Crm.Actors.Tests.Kafka;
+namespace Crm.Actors.UnitTests.Kafka;
 
 public class KafkaPartitionerTests
 {

@@ -1,6 +1,6 @@
 using Crm.Actors.Operating;
 
-namespace Crm.Actors.Tests.Operating;
+namespace Crm.Actors.UnitTests.Operating;
 
 /// <summary>Burrow's partition rules, sample by sample.</summary>
 public sealed class LagEvaluatorTests

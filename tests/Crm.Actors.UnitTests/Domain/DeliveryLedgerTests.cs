@@ -1,7 +1,7 @@
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
 
-namespace Crm.Actors.Tests.Domain;
+namespace Crm.Actors.UnitTests.Domain;
 
 public class DeliveryLedgerTests
 {

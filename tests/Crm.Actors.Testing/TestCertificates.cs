@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Crm.Actors.Tests.Support;
+namespace Crm.Actors.Testing;
 
 /// <summary>
 /// Certificates for the cluster TLS tests, made with .NET's <see cref="CertificateRequest"/> in a temporary folder

@@ -1,6 +1,6 @@
 using Crm.Actors.Braze;
 
-namespace Crm.Actors.Tests.Braze;
+namespace Crm.Actors.UnitTests.Braze;
 
 public class BatchPlannerTests
 {

@@ -1,13 +1,13 @@
-using Crm.Actors.Tests.Support;
+using Crm.Actors.Testing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Actors.Braze;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
 
-namespace Crm.Actors.Tests.Domain;
+namespace Crm.Actors.UnitTests.Domain;
 
-public class MarketingMapperTests
+public class EventTypeMappingTests
 {
     private const string CustomerId = "cus_1";
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 9, 15, 0, TimeSpan.Zero);

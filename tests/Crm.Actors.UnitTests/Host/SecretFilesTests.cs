@@ -1,8 +1,8 @@
-using Crm.Actors.Tests.Support;
+using Crm.Actors.Testing;
 using Crm.Host.Configuration;
-using static Crm.Actors.Tests.Host.TestConfiguration;
+using static Crm.Actors.Testing.TestConfiguration;
 
-namespace Crm.Actors.Tests.Host;
+namespace Crm.Actors.UnitTests.Host;
 
 /// <summary>Any key the service reads can come from the file <c>&lt;key&gt;_FILE</c> names (the container convention for secrets).</summary>
 public sealed class SecretFilesTests : IDisposable

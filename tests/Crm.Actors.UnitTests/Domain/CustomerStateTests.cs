@@ -1,8 +1,8 @@
-using Crm.Actors.Tests.Support;
+using Crm.Actors.Testing;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
 
-namespace Crm.Actors.Tests.Domain;
+namespace Crm.Actors.UnitTests.Domain;
 
 public class CustomerStateTests
 {
