@@ -22,14 +22,13 @@ public sealed class CrmSerializer : SerializerWithStringManifest
 
     private readonly JsonSerializerOptions _options;
 
-    public CrmSerializer(ExtendedActorSystem system) : base(system)
+    public CrmSerializer(ExtendedActorSystem system) : base(system) => _options = JsonOptions(EventCatalog.Of(system));
+
+    /// <summary>The JSON options of the stored and sent forms, for the event types of <paramref name="catalog"/>.</summary>
+    public static JsonSerializerOptions JsonOptions(EventCatalog catalog) => new(JsonSerializerDefaults.General)
     {
-        var catalog = EventCatalog.Of(system);
-        _options = new JsonSerializerOptions(JsonSerializerDefaults.General)
-        {
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => NameDomainEventsByType(info, catalog) } },
-        };
-    }
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => NameDomainEventsByType(info, catalog) } },
+    };
 
     private static readonly Dictionary<Type, string> Manifests = new()
     {

@@ -1,3 +1,4 @@
+using Crm.Actors.Testing;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -18,11 +19,10 @@ namespace Crm.Actors.Tests.Customers;
 /// <summary>The customer entity with a real SQLite journal (through the host's persistence step) and a real HTTP catalog.</summary>
 public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
 {
-    private static readonly DateTimeOffset At = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"crm-customer-tests-{Guid.NewGuid():N}.db");
     private readonly LocalCatalog _catalogServer;
     private readonly CatalogClient _catalog;
-    private int _eventNumber;
+    private long _offset;
 
     public CustomerActorTests()
     {
@@ -46,7 +46,7 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     private IActorRef Customer(string id, IActorRef gateway, int snapshotEvery = 100, bool skipDelivered = true) =>
         Sys.ActorOf(CustomerActor.Props(id, gateway, _catalog, EventCatalog.Default, CustomerSettings.Default with { SnapshotEvery = snapshotEvery, SkipDelivered = skipDelivered }));
 
-    private CustomerEvent Event(DomainEvent e) => new(e, new RecordSource("bookings", 0, _eventNumber));
+    private CustomerEvent Event(DomainEvent e) => new(e, new RecordSource("bookings", 0, Interlocked.Increment(ref _offset)));
 
     private long _batchId;
 
@@ -74,18 +74,10 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         return deliver;
     }
 
-    private T Stamp<T>(T e, string customer, int minutes = 0) where T : DomainEvent => e with
-    {
-        EventId = $"evt-{Interlocked.Increment(ref _eventNumber)}",
-        CustomerId = customer,
-        OccurredAt = At.AddMinutes(minutes),
-        SchemaVersion = 1,
-    };
+    private static T Stamp<T>(T e, string customer, int minutes = 0) where T : DomainEvent => Events.Stamp(e, customer, minutes);
 
-    private BookingCompleted Booking(string customer, string bookingId, string activityId = "act_paris_louvre", int inDays = 10, bool withDetails = true) =>
-        Stamp(new BookingCompleted(bookingId, activityId, At.AddDays(inDays),
-            withDetails ? new ActivityDetails("Skip-the-line Louvre tour", "Paris", "FR") : ActivityDetails.Empty, 2, new Money(99.5m, "EUR"))
-        { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, customer);
+    private static BookingCompleted Booking(string customer, string bookingId, string activityId = "act_paris_louvre", int inDays = 10, bool withDetails = true) =>
+        Events.Booking(bookingId, customer, activityId, Events.At.AddDays(inDays), withDetails ? Events.Louvre : ActivityDetails.Empty, price: new Money(99.5m, "EUR"));
 
     private static async Task<CustomerView> ViewOf(IActorRef customer, string id) =>
         await customer.Ask<CustomerView>(new GetCustomer(id), TimeSpan.FromSeconds(10));
@@ -94,10 +86,10 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         JsonDocument.Parse(deliver.Objects.Single(o => o.Kind == MarketingObjectKind.Event).Json).RootElement;
 
     private BookingCancelled Cancellation(string customer, string bookingId, int minutes) =>
-        Stamp(new BookingCancelled(bookingId) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, customer, minutes);
+        Stamp(new BookingCancelled(bookingId), customer, minutes);
 
     private CustomerDeleted Deletion(string customer, int minutes) =>
-        Stamp(new CustomerDeleted { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, customer, minutes);
+        Stamp(new CustomerDeleted(), customer, minutes);
 
     [Fact]
     public async Task A_booking_is_persisted_handed_to_the_gateway_and_the_batch_answered_once_braze_accepted_it()
@@ -196,10 +188,10 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         for (var i = 0; i < 2; i++) await Accept(gateway);
         await ExpectMsgAsync<CustomerEventsDone>();
 
-        var conducted = Stamp(new ActivityConducted("bkg_1", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 1);
-        var preparing = Stamp(new ActivityPreparationStarted("bkg_2", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 2);
-        var conductedToo = Stamp(new ActivityConducted("bkg_2", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 3);
-        var preparingAgain = Stamp(new ActivityPreparationStarted("bkg_1", "act_paris_louvre", ActivityDetails.Empty) { EventId = "", CustomerId = "", OccurredAt = default, SchemaVersion = 1 }, "cus_11", 4);
+        var conducted = Stamp(new ActivityConducted("bkg_1", "act_paris_louvre", ActivityDetails.Empty), "cus_11", 1);
+        var preparing = Stamp(new ActivityPreparationStarted("bkg_2", "act_paris_louvre", ActivityDetails.Empty), "cus_11", 2);
+        var conductedToo = Stamp(new ActivityConducted("bkg_2", "act_paris_louvre", ActivityDetails.Empty), "cus_11", 3);
+        var preparingAgain = Stamp(new ActivityPreparationStarted("bkg_1", "act_paris_louvre", ActivityDetails.Empty), "cus_11", 4);
         Send(customer, conducted, preparing);
         Send(customer, conductedToo);
         Send(customer, preparingAgain);

@@ -43,15 +43,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         };
 
         await using var host = await deployment.StartHostAsync();
-        var state = FaultRecovery.State(deployment, host, budget.ToString);
-        await PipelineDeployment.WaitUntil(() => budget.Spent, Patience, state);
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Braze 429, Remaining 0, Reset in 1-2 s (first 10 requests)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        var (count, deliveredAt, state) = await FaultRecovery.Recovered(deployment, host, produced, "Braze 429, Remaining 0, Reset in 1-2 s (first 10 requests)", budget);
         Assert.True(host.Service<BrazeCounters>().FailedRequests >= budget.Size, state());
 
         // "Wait until Reset when Remaining is 0": once a 429 reached the service (allowing for requests it had already
@@ -78,15 +70,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         deployment.Braze.Override = _ => budget.TryTake(out var n) ? new BrazeReply(statuses[n % statuses.Length], """{"message":"internal error"}""") : null;
 
         await using var host = await deployment.StartHostAsync();
-        var state = FaultRecovery.State(deployment, host, budget.ToString);
-        await PipelineDeployment.WaitUntil(() => budget.Spent, Patience, state);
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Braze 500/502/503 (first 15 requests)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        var (count, deliveredAt, state) = await FaultRecovery.Recovered(deployment, host, produced, "Braze 500/502/503 (first 15 requests)", budget);
         Assert.True(host.Service<BrazeCounters>().FailedRequests >= budget.Size, state());
     }
 
@@ -100,15 +84,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         deployment.Braze.Override = _ => budget.TryTake() ? BrazeReply.Hang(hang) : null;
 
         await using var host = await deployment.StartHostAsync();
-        var state = FaultRecovery.State(deployment, host, budget.ToString);
-        await PipelineDeployment.WaitUntil(() => budget.Spent, Patience, state);
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Braze hangs 10 s past the 2 s timeout (first 4 requests)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        var (count, deliveredAt, state) = await FaultRecovery.Recovered(deployment, host, produced, "Braze hangs 10 s past the 2 s timeout (first 4 requests)", budget);
         Assert.True(host.Service<BrazeCounters>().FailedRequests >= budget.Size, state());
         // The service gave up on the hung requests at its timeout: everything was delivered before the first hang ended.
         var took = Stopwatch.GetElapsedTime(budget.StartedAt, deliveredAt);
@@ -139,13 +115,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         await braze.StartAsync(port);
         var backAt = Stopwatch.GetTimestamp();
 
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Braze unreachable (connection refused), then back", count, Stopwatch.GetElapsedTime(backAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, "Braze unreachable (connection refused), then back", faultEndedAt: backAt);
         Assert.True(braze.Accepted.Count > acceptedWhileDown, "nothing reached Braze after it came back");
     }
 
@@ -179,13 +149,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
 
         braze.ApiKey = PipelineDeployment.ApiKey;
         var validAt = Stopwatch.GetTimestamp();
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Braze 401 (wrong key), then the key valid again", count, Stopwatch.GetElapsedTime(validAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, "Braze 401 (wrong key), then the key valid again", faultEndedAt: validAt);
     }
 
     private const int PartialErrors = 8;

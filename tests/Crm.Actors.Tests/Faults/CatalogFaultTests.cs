@@ -28,15 +28,7 @@ public sealed class CatalogFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         deployment.Catalog.Override = _ => budget.TryTake() ? (503, TimeSpan.Zero) : null;
 
         await using var host = await deployment.StartHostAsync();
-        var state = FaultRecovery.State(deployment, host, budget.ToString);
-        await PipelineDeployment.WaitUntil(() => budget.Spent, Patience, state);
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Catalog 503 (first 10 lookups)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        var (count, deliveredAt, state) = await FaultRecovery.Recovered(deployment, host, produced, "Catalog 503 (first 10 lookups)", budget);
         Assert.True(deployment.Catalog.Requests > budget.Size, "the catalog was never asked again after its outage");
         AssertNothingHalfEnriched(deployment);
     }
@@ -57,15 +49,7 @@ public sealed class CatalogFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         };
 
         await using var host = await deployment.StartHostAsync();
-        var state = FaultRecovery.State(deployment, host, budget.ToString);
-        await PipelineDeployment.WaitUntil(() => budget.Spent, Patience, state);
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Catalog answers after 3 s, past the 1 s timeout (first 6 lookups)", count, Stopwatch.GetElapsedTime(budget.EndedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        var (count, deliveredAt, state) = await FaultRecovery.Recovered(deployment, host, produced, "Catalog answers after 3 s, past the 1 s timeout (first 6 lookups)", budget);
         AssertNothingHalfEnriched(deployment);
         // The client gave up at its timeout: each slow lookup was asked again before its answer would have come.
         var all = lookups.ToList();
@@ -95,13 +79,7 @@ public sealed class CatalogFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         Assert.Contains(bookings, b => unknown.Contains(b.ActivityId) && !b.CarriesDetails); // the sample exercises the 404 path
 
         await using var host = await deployment.StartHostAsync();
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced));
-
-        var count = deployment.Count(produced);
-        FaultReport.Write("Catalog 404 for 4 of 16 activities", count, Stopwatch.GetElapsedTime(Volatile.Read(ref lastUnknownLookupAt), deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, "Catalog 404 for 4 of 16 activities", faultEndedAt: Volatile.Read(ref lastUnknownLookupAt));
         Assert.NotEqual(0, Volatile.Read(ref lastUnknownLookupAt));
         AssertNothingHalfEnriched(deployment);
 

@@ -85,12 +85,7 @@ public sealed class KafkaFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         }
         kafka.Flush();
 
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced), log.ToString, () => ConsumerAlive(log));
-        var count = deployment.Count(produced);
-        FaultReport.Write(fault, count, Stopwatch.GetElapsedTime(upAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, fault, faultEndedAt: upAt, detail: log.ToString, invariant: () => ConsumerAlive(log));
     }
 
     /// <summary>How long the records of the brokers still up may take during an outage (they take about a second).</summary>
@@ -114,12 +109,7 @@ public sealed class KafkaFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         var pushedAt = Stopwatch.GetTimestamp();
         var produced = early.Concat(deployment.ProduceCustomers(15, seed: 312, prefix: "late")).ToList();
 
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced), log.ToString, () => ConsumerAlive(log));
-        var count = deployment.Count(produced);
-        FaultReport.Write("Kafka Fetch errors 6/7 (4 at start, 4 while records flow)", count, Stopwatch.GetElapsedTime(pushedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, "Kafka Fetch errors 6/7 (4 at start, 4 while records flow)", faultEndedAt: pushedAt, detail: log.ToString, invariant: () => ConsumerAlive(log));
     }
 
     [Fact]
@@ -140,12 +130,7 @@ public sealed class KafkaFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         var pushedAt = Stopwatch.GetTimestamp();
         var produced = early.Concat(deployment.ProduceCustomers(15, seed: 322, prefix: "late")).ToList();
 
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced), log.ToString, () => ConsumerAlive(log));
-        var count = deployment.Count(produced);
-        FaultReport.Write("Kafka OffsetCommit errors 15/16/27 (3 at start, 3 while records flow)", count, Stopwatch.GetElapsedTime(pushedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, "Kafka OffsetCommit errors 15/16/27 (3 at start, 3 while records flow)", faultEndedAt: pushedAt, detail: log.ToString, invariant: () => ConsumerAlive(log));
     }
 
     [Fact]
@@ -172,12 +157,7 @@ public sealed class KafkaFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         var pushedAt = Stopwatch.GetTimestamp();
         var produced = early.Concat(deployment.ProduceCustomers(15, seed: 332, prefix: "late")).ToList();
 
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced), log.ToString, () => ConsumerAlive(log));
-        var count = deployment.Count(produced);
-        FaultReport.Write("Kafka FindCoordinator/JoinGroup/SyncGroup/Heartbeat errors 15/16/27", count, Stopwatch.GetElapsedTime(pushedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, "Kafka FindCoordinator/JoinGroup/SyncGroup/Heartbeat errors 15/16/27", faultEndedAt: pushedAt, detail: log.ToString, invariant: () => ConsumerAlive(log));
     }
 
     [Fact]
@@ -203,12 +183,7 @@ public sealed class KafkaFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         var movedAt = Stopwatch.GetTimestamp();
         var produced = early.Concat(deployment.ProduceCustomers(15, seed: 342, prefix: "late")).ToList();
 
-        var deliveredAt = await FaultRecovery.AwaitDeliveredAndCommitted(deployment, host, FaultRecovery.AllDelivered(deployment, produced), log.ToString, () => ConsumerAlive(log));
-        var count = deployment.Count(produced);
-        FaultReport.Write($"Kafka partition leaders moved ({moved} partitions) while records flow", count, Stopwatch.GetElapsedTime(movedAt, deliveredAt));
-        Assert.Equal(0, count.Lost);
-        Assert.Equal(count.Sent, count.Delivered);
-        Assert.Equal(0, count.Duplicates); // no crash: whatever is repeated, the ledger and the gateway answer it
+        await FaultRecovery.Recovered(deployment, host, produced, $"Kafka partition leaders moved ({moved} partitions) while records flow", faultEndedAt: movedAt, detail: log.ToString, invariant: () => ConsumerAlive(log));
         Assert.Equal(12, moved);
     }
 

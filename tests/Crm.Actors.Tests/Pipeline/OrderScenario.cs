@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Crm.Actors.Kafka;
 using Crm.Host.Demo;
+using Crm.Actors.Testing;
 using Crm.Actors.Tests.Support;
 using Crm.Host.Local;
 
@@ -145,13 +146,5 @@ public sealed class OrderScenario
     }
 
     private static byte[] Envelope(string eventId, string type, string customer, DateTimeOffset at, JsonObject payload) =>
-        JsonSerializer.SerializeToUtf8Bytes(new JsonObject
-        {
-            ["event_id"] = eventId,
-            ["event_type"] = type,
-            ["schema_version"] = 1,
-            ["occurred_at"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["customer_id"] = customer,
-            ["payload"] = payload,
-        });
+        Events.Bytes(Events.Envelope(type, payload, customer, eventId, at));
 }

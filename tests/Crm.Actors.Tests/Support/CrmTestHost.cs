@@ -13,10 +13,9 @@ public sealed class CrmTestHost : IAsyncDisposable
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<CrmTestHost> StartAsync(IDictionary<string, string?> settings)
-    {
-        return new CrmTestHost(await CrmHost.StartInProcessAsync(settings));
-    }
+    /// <param name="extend">More steps of the service's Akka.Hosting chain (e.g. a test's event types).</param>
+    public static async Task<CrmTestHost> StartAsync(IDictionary<string, string?> settings, Action<Akka.Hosting.AkkaConfigurationBuilder>? extend = null) =>
+        new(await CrmHost.StartInProcessAsync(settings, extend));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Crm.Actors.EventTypes;
 using Crm.Host.Demo;
 using Crm.Host.Local;
 
@@ -14,16 +15,9 @@ public sealed record DeliveryCount(int Sent, int Delivered, int Lost, int Duplic
 /// </summary>
 public static class DeliveryAudit
 {
-    private static readonly Dictionary<string, string> BrazeEventName = new()
-    {
-        ["AccountCreated"] = "account_created",
-        ["ActivityWishlisted"] = "activity_wishlisted",
-        ["ActivityAddedToCart"] = "activity_added_to_cart",
-        ["BookingCompleted"] = "booking_completed",
-        ["BookingCancelled"] = "booking_cancelled",
-        ["ActivityPreparationStarted"] = "activity_preparation_started",
-        ["ActivityConducted"] = "activity_conducted",
-    };
+    /// <summary>The Braze event each contract type becomes (none for CustomerDeleted), from the catalog.</summary>
+    private static readonly Dictionary<string, string> BrazeEventName = EventCatalog.Default.Types
+        .Where(t => t.BrazeEventName is not null).ToDictionary(t => t.Name, t => t.BrazeEventName!);
 
     public static DeliveryCount Count(IEnumerable<SampleRecord> produced, LocalBraze braze) =>
         Count(produced, braze.AcceptedObjects().Where(o => o.Array == "events").Select(o => o.Object));

@@ -25,6 +25,32 @@ public static class FaultRecovery
         return deliveredAt;
     }
 
+    /// <summary>
+    /// The common end of a fault test that crashes nothing: waits until <paramref name="budget"/> is spent (when
+    /// given), then until every event is delivered and every offset committed; writes the report row (recovery timed
+    /// from <paramref name="faultEndedAt"/>, a Stopwatch timestamp, else from the budget's last fault); asserts nothing
+    /// lost and nothing sent twice (whatever such a fault makes the service repeat, the ledger and the gateway answer).
+    /// </summary>
+    public static async Task<Recovery> Recovered(
+        PipelineDeployment deployment, CrmTestHost host, IReadOnlyCollection<Crm.Host.Demo.SampleRecord> produced, string fault,
+        FaultBudget? budget = null, long? faultEndedAt = null, Func<string>? detail = null, Action? invariant = null)
+    {
+        detail ??= budget is null ? null : budget.ToString;
+        var state = State(deployment, host, detail);
+        if (budget is not null) await PipelineDeployment.WaitUntil(() => budget.Spent, Patience, state);
+        var deliveredAt = await AwaitDeliveredAndCommitted(deployment, host, AllDelivered(deployment, produced), detail, invariant);
+        var count = deployment.Count(produced);
+        var endedAt = faultEndedAt ?? budget?.EndedAt ?? deliveredAt;
+        FaultReport.Write(fault, count, Stopwatch.GetElapsedTime(endedAt, deliveredAt));
+        Assert.Equal(0, count.Lost);
+        Assert.Equal(count.Sent, count.Delivered);
+        Assert.Equal(0, count.Duplicates);
+        return new Recovery(count, deliveredAt, state);
+    }
+
+    /// <summary>What <see cref="Recovered"/> saw: the count, when delivery was complete (a Stopwatch timestamp), the state for messages.</summary>
+    public sealed record Recovery(DeliveryCount Count, long DeliveredAt, Func<string> State);
+
     /// <summary>Every valid event produced reached Braze.</summary>
     public static Func<bool> AllDelivered(PipelineDeployment deployment, IReadOnlyCollection<Crm.Host.Demo.SampleRecord> produced) =>
         () => deployment.Count(produced) is var count && count.Delivered == count.Sent;

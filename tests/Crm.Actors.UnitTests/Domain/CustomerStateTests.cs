@@ -10,19 +10,14 @@ public class CustomerStateTests
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
 
     private static BookingCompleted Booked(string bookingId, int startsInDays, string city = "Berlin") =>
-        new BookingCompleted(bookingId, "act_" + bookingId, Now.AddDays(startsInDays), new ActivityDetails("Tour " + bookingId, city, "DE"), 2, null)
-        {
-            EventId = "evt_" + bookingId, CustomerId = CustomerId, OccurredAt = Now, SchemaVersion = 1,
-        };
+        Events.Stamp(new BookingCompleted(bookingId, "act_" + bookingId, Now.AddDays(startsInDays), new ActivityDetails("Tour " + bookingId, city, "DE"), 2, null),
+            CustomerId, eventId: "evt_" + bookingId, at: Now);
 
     private static BookingCancelled Cancelled(string bookingId) =>
-        new BookingCancelled(bookingId) { EventId = "evt_c_" + bookingId, CustomerId = CustomerId, OccurredAt = Now, SchemaVersion = 1 };
+        Events.Stamp(new BookingCancelled(bookingId), CustomerId, eventId: "evt_c_" + bookingId, at: Now);
 
     private static ActivityConducted Conducted(string bookingId) =>
-        new ActivityConducted(bookingId, "act_" + bookingId, ActivityDetails.Empty)
-        {
-            EventId = "evt_d_" + bookingId, CustomerId = CustomerId, OccurredAt = Now, SchemaVersion = 1,
-        };
+        Events.Stamp(new ActivityConducted(bookingId, "act_" + bookingId, ActivityDetails.Empty), CustomerId, eventId: "evt_d_" + bookingId, at: Now);
 
     private static ActivityDetails DetailsOf(DomainEvent e) => e switch
     {

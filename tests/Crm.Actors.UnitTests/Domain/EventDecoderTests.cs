@@ -2,25 +2,13 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
+using static Crm.Actors.Testing.Events;
 
 namespace Crm.Actors.UnitTests.Domain;
 
 public class EventDecoderTests
 {
-    private const string CustomerId = "cus_1001";
-    private static readonly DateTimeOffset OccurredAt = new(2026, 11, 26, 9, 15, 0, TimeSpan.Zero);
-
-    // ---- helpers: a valid envelope, changed only where a test says so ----
-
-    private static JsonObject Envelope(string eventType, JsonObject payload) => new()
-    {
-        ["event_id"] = "0d6f1c4e-6b1a-4f0e-9d3e-1f2a3b4c5d6e",
-        ["event_type"] = eventType,
-        ["schema_version"] = 1,
-        ["occurred_at"] = "2026-11-26T09:15:00Z",
-        ["customer_id"] = CustomerId,
-        ["payload"] = payload,
-    };
+    // ---- helpers: a valid envelope (Events.Envelope), changed only where a test says so ----
 
     private static JsonObject Wishlisted() =>
         Envelope("ActivityWishlisted", new JsonObject { ["activity_id"] = "act_1" });
@@ -60,9 +48,9 @@ public class EventDecoderTests
 
     private static void AssertEnvelope(DomainEvent e)
     {
-        Assert.Equal("0d6f1c4e-6b1a-4f0e-9d3e-1f2a3b4c5d6e", e.EventId);
+        Assert.Equal(EventId, e.EventId);
         Assert.Equal(CustomerId, e.CustomerId);
-        Assert.Equal(OccurredAt, e.OccurredAt);
+        Assert.Equal(At, e.OccurredAt);
         Assert.Equal(1, e.SchemaVersion);
     }
 
@@ -247,7 +235,7 @@ public class EventDecoderTests
 
         var e = Valid<ActivityWishlisted>(envelope);
 
-        Assert.Equal(OccurredAt, e.OccurredAt);
+        Assert.Equal(At, e.OccurredAt);
     }
 
     [Fact]

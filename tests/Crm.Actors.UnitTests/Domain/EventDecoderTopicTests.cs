@@ -1,13 +1,13 @@
 using System.Text;
 using Crm.Actors.Domain;
 using Crm.Actors.EventTypes;
+using Crm.Actors.Testing;
 
 namespace Crm.Actors.UnitTests.Domain;
 
 public class EventDecoderTopicTests
 {
-    private static byte[] Booking() => Encoding.UTF8.GetBytes(
-        """{"event_id":"e1","event_type":"BookingCancelled","schema_version":1,"occurred_at":"2026-11-26T09:00:00Z","customer_id":"cus_1","payload":{"booking_id":"b1"}}""");
+    private static byte[] Booking() => Events.Bytes(Events.Example(BookingCancelledType.Instance, "cus_1"));
 
     [Theory]
     [InlineData("bookings")]

@@ -10,17 +10,17 @@ namespace Crm.Actors.UnitTests.Domain;
 public class EventTypeMappingTests
 {
     private const string CustomerId = "cus_1";
-    private static readonly DateTimeOffset Now = new(2026, 11, 26, 9, 15, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = Events.At;
     private const string NowText = "2026-11-26T09:15:00Z";
 
     // ---- helpers ----
 
     private static AccountCreated Account(string email = "anna@example.com", string? firstName = "Anna", string? lastName = "Schmidt",
         string? locale = "de-DE", string? country = "DE", bool? optIn = true) =>
-        new(email, firstName, lastName, locale, country, optIn) { EventId = "e1", CustomerId = CustomerId, OccurredAt = Now, SchemaVersion = 1 };
+        Events.Account(CustomerId, email, firstName, lastName, locale, country, optIn);
 
     private static BookingCompleted Booking(string id, DateTimeOffset startsAt, ActivityDetails details, int? participants = 2, Money? price = null) =>
-        new(id, "act_" + id, startsAt, details, participants, price) { EventId = "e_" + id, CustomerId = CustomerId, OccurredAt = Now, SchemaVersion = 1 };
+        Events.Booking(id, CustomerId, "act_" + id, startsAt, details, participants, price);
 
     private static Trip Trip(string id, int startsInDays, string? city, string? title = null) =>
         new(id, "act_" + id, title ?? "Tour " + id, city, "DE", Now.AddDays(startsInDays));
