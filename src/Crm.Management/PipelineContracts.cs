@@ -1,7 +1,7 @@
 namespace Crm.Management;
 
 /// <summary>
-/// One partition as its owning node's consumer sees it: offsets from librdkafka's statistics, committed records per
+/// One partition as its owning node's consumer sees it: offsets from the Kafka source's progress, committed records per
 /// second over the SLO window, and the Burrow-style evaluation (<c>ok</c>, <c>lagging</c>, <c>stalled</c>, or
 /// <c>unknown</c> until the window has enough samples) with the share of evaluated time it was not lagging.
 /// </summary>

@@ -45,24 +45,32 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     private volatile bool _storedSinceCommit;
     private DateTime _nextProgress = DateTime.MinValue;
 
-    private readonly Action<string>? _onStatistics;
+    private readonly Action<IReadOnlyList<PartitionProgress>>? _onProgress;
 
     /// <param name="listener">Hears of each assignment (shard alignment).</param>
-    /// <param name="onStatistics">Receives librdkafka's statistics JSON (every second unless statistics.interval.ms is set).</param>
+    /// <param name="onProgress">
+    /// Receives <see cref="Progress"/> each time it is refreshed (about every second, on the consumer's thread): the one
+    /// source of where each owned partition stands, for the lag monitor as for readiness and the demo.
+    /// </param>
     public CommittableKafkaSource(
-        KafkaSettings settings, ILogger logger, IPartitionAssignmentListener? listener = null, Action<string>? onStatistics = null)
+        KafkaSettings settings, ILogger logger, IPartitionAssignmentListener? listener = null,
+        Action<IReadOnlyList<PartitionProgress>>? onProgress = null)
     {
         _settings = settings;
         _logger = logger;
         _listener = listener;
-        _onStatistics = onStatistics;
+        _onProgress = onProgress;
         _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-consumer-{settings.GroupId}" };
     }
 
     /// <summary>The records; completes once <see cref="StopFetching"/> was called and the buffer is drained.</summary>
     public Source<CommittableRecord, NotUsed> Source => ChannelSource.FromReader(_channel.Reader);
 
-    /// <summary>Partitions owned now, with committed offset and high watermark; refreshed about every second.</summary>
+    /// <summary>
+    /// Partitions owned now, with committed offset and high watermark (librdkafka's cached value from the last fetch,
+    /// no broker call); refreshed about every second. Before this consumer's first commit of a partition, its committed
+    /// offset is read as the consumer's position, which starts at the group's committed offset.
+    /// </summary>
     public IReadOnlyList<PartitionProgress> Progress { get; private set; } = [];
 
     /// <summary>Successful commits to the group coordinator.</summary>
@@ -210,7 +218,6 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
             PartitionAssignmentStrategy = _settings.AssignmentStrategy,
             EnablePartitionEof = false,
         };
-        if (_onStatistics is not null) config.StatisticsIntervalMs ??= 1000;
         return new ConsumerBuilder<byte[], byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
@@ -244,7 +251,6 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
                 else _logger.LogWarning("Kafka consumer error: {Reason}", error.Reason);
             })
             .SetLogHandler((_, message) => _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message))
-            .SetStatisticsHandler((_, json) => _onStatistics?.Invoke(json))
             .Build();
     }
 
@@ -410,6 +416,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
             })
             .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)
             .ToList();
+        _onProgress?.Invoke(Progress);
     }
 
     /// <summary>Leaves the group after a last round of commits. Call once the stream has completed.</summary>

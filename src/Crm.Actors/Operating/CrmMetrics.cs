@@ -58,7 +58,7 @@ public sealed partial class CrmMetrics : IDisposable
         var group = new KeyValuePair<string, object?>("group", consumed?.Group);
         KeyValuePair<string, object?>[] Partition(PartitionLag p) => [group, new("topic", p.Topic), new("partition", p.Partition)];
         _meter.CreateObservableGauge("crm.kafka.consumer.lag", () => lag.Snapshot().Select(p =>
-            new Measurement<long>(p.Lag, Partition(p))), "{record}", "Records not yet committed, per partition this node owns (librdkafka statistics)");
+            new Measurement<long>(p.Lag, Partition(p))), "{record}", "Records not yet committed, per partition this node owns (the Kafka source's progress)");
         _meter.CreateObservableGauge("crm.kafka.consumer.committed_offset", () => lag.Snapshot().Select(p =>
             new Measurement<long>(p.Committed, Partition(p))), "{offset}", "The consumer group's committed offset, per partition this node owns");
         _meter.CreateObservableGauge("crm.kafka.partition.state", () => lag.Snapshot().SelectMany(p =>

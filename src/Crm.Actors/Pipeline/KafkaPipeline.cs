@@ -9,7 +9,7 @@ namespace Crm.Actors.Pipeline;
 /// <summary>
 /// Runs the record pipeline for the life of the actor system, restarting it (after a pause) if it fails, and
 /// stops it in order on shutdown: stop fetching, let the in-flight records reach Braze, commit, leave the group.
-/// The consumer's librdkafka statistics go to <paramref name="lag"/> when given.
+/// The source's partition progress goes to <paramref name="lag"/> when given.
 /// </summary>
 public sealed class KafkaPipeline(
     KafkaSettings kafka, PipelineSettings settings, IDeadLetters deadLetters, PipelineStats stats, ILoggerFactory loggers,
@@ -53,7 +53,7 @@ public sealed class KafkaPipeline(
         while (!_stopping)
         {
             var source = new CommittableKafkaSource(
-                kafka, loggers.CreateLogger<CommittableKafkaSource>(), listener, lag is null ? null : lag.OnStatistics);
+                kafka, loggers.CreateLogger<CommittableKafkaSource>(), listener, lag is null ? null : lag.Record);
             _source = source;
             source.Start();
             if (_stopping) source.StopFetching();

@@ -24,17 +24,20 @@ public sealed class ReviewWrittenTests(KafkaTestCluster kafka) : IClassFixture<K
         deployment.Settings["Kafka:Topics"] += "," + deployment.Topics["reviews"];
         SampleRecord Record(string topic, JsonObject envelope) => new(topic, Events.CustomerId, Events.Bytes(envelope));
         var badRating = Record("reviews", Events.Envelope("ReviewWritten", new JsonObject { ["booking_id"] = "bkg_1", ["rating"] = 7 }, eventId: "evt-3"));
+        bool Accepted(string name) => deployment.Braze.AcceptedObjects().Any(o => o.Array == "events" && o.Object.GetProperty("name").GetString() == name);
+        // The booking first, on its own topic: order holds per partition, not across topics, so the review is produced
+        // once the trip it names is in the customer's state.
+        deployment.Produce([Record("bookings", Events.Example(BookingCompletedType.Instance, eventId: "evt-1"))]);
+
+        await using var host = await CrmTestHost.StartAsync(deployment.Settings, akka => akka.WithEventTypes(ReviewWrittenType.Instance));
+        await PipelineDeployment.WaitUntil(() => Accepted("booking_completed"), Patience, deployment.CommitState);
         deployment.Produce(
         [
-            Record("bookings", Events.Example(BookingCompletedType.Instance, eventId: "evt-1")),
             Record("reviews", Events.Envelope("ReviewWritten", new JsonObject { ["booking_id"] = "bkg_1", ["rating"] = 5 }, eventId: "evt-2")),
             badRating,
         ]);
 
-        await using var host = await CrmTestHost.StartAsync(deployment.Settings, akka => akka.WithEventTypes(ReviewWrittenType.Instance));
-
-        await PipelineDeployment.WaitUntil(() => deployment.Braze.AcceptedObjects().Any(o => o.Array == "events" && o.Object.GetProperty("name").GetString() == "review_written")
-            && deployment.AllCommitted(), Patience, deployment.CommitState);
+        await PipelineDeployment.WaitUntil(() => Accepted("review_written") && deployment.AllCommitted(), Patience, deployment.CommitState);
         var review = deployment.Braze.AcceptedObjects().Single(o => o.Array == "events" && o.Object.GetProperty("name").GetString() == "review_written").Object;
         var properties = review.GetProperty("properties");
         Assert.Equal("bkg_1", properties.GetProperty("booking_id").GetString());

@@ -1,63 +1,50 @@
+using Crm.Actors.Kafka;
 using Crm.Actors.Operating;
 
 namespace Crm.Actors.UnitTests.Operating;
 
-/// <summary>Reading librdkafka's statistics: which partitions are ours, and where they stand.</summary>
+/// <summary>The lag monitor's samples come from the Kafka source's progress: which partitions are ours, and where they stand.</summary>
 public sealed class LagMonitorTests
 {
-    // The shape librdkafka 2.x emits (trimmed to the fields read): partition -1 is the unassigned bucket,
-    // desired=false marks partitions known from metadata but not assigned to this consumer.
-    private const string Statistics = """
-        {
-          "name": "rdkafka#consumer-1", "type": "consumer",
-          "topics": {
-            "bookings": {
-              "topic": "bookings",
-              "partitions": {
-                "0": { "partition": 0, "desired": true, "fetch_state": "active", "committed_offset": 40, "lo_offset": 0, "hi_offset": 52, "consumer_lag": 12 },
-                "1": { "partition": 1, "desired": true, "fetch_state": "active", "committed_offset": -1001, "lo_offset": 7, "hi_offset": 20, "consumer_lag": -1 },
-                "2": { "partition": 2, "desired": false, "fetch_state": "none", "committed_offset": -1001, "lo_offset": -1, "hi_offset": -1, "consumer_lag": -1 },
-                "3": { "partition": 3, "desired": true, "fetch_state": "offset-query", "committed_offset": -1001, "lo_offset": -1, "hi_offset": -1, "consumer_lag": -1 },
-                "-1": { "partition": -1, "desired": false, "fetch_state": "none", "committed_offset": -1001, "lo_offset": -1, "hi_offset": -1, "consumer_lag": -1 }
-              }
-            }
-          }
-        }
-        """;
+    private static readonly PartitionProgress[] Owned =
+    [
+        new("bookings", 0, Committed: 40, HighWatermark: 52),
+        new("bookings", 1, Committed: 7, HighWatermark: 20),
+        new("bookings", 3, Committed: null, HighWatermark: null), // assigned, no fetch answered yet
+    ];
 
     [Fact]
-    public void Only_assigned_partitions_with_a_known_end_are_read_committed_falls_back_to_the_low_watermark()
-    {
-        var owned = LagMonitor.OwnedPartitions(Statistics);
-        Assert.Equal([("bookings", 0, 40L, 52L), ("bookings", 1, 7L, 20L)], owned);
-    }
-
-    [Fact]
-    public void Each_statistics_document_is_one_sample_and_partitions_no_longer_owned_are_forgotten()
+    public void Each_refresh_is_one_sample_and_partitions_no_longer_owned_are_forgotten()
     {
         var clock = new ManualClock();
         var monitor = new LagMonitor(windowSize: 3, clock);
         for (var i = 0; i < 3; i++)
         {
-            monitor.OnStatistics(Statistics);
+            monitor.Record(Owned);
             clock.Advance(TimeSpan.FromSeconds(1));
         }
         var stalled = monitor.Snapshot();
-        Assert.Equal(2, stalled.Count);
+        Assert.Equal([0, 1], stalled.Select(p => p.Partition));
         Assert.All(stalled, p => Assert.Equal(LagState.Stalled, p.State)); // same committed offset, lag > 0, three times
-        Assert.Equal(12, stalled[0].Lag);
+        Assert.Equal([12L, 13L], stalled.Select(p => p.Lag));
 
-        monitor.OnStatistics(Statistics.Replace("\"desired\": true, \"fetch_state\": \"active\", \"committed_offset\": 40", "\"desired\": false, \"fetch_state\": \"none\", \"committed_offset\": 40"));
+        monitor.Record(Owned[1..]);
         Assert.Equal([1], monitor.Snapshot().Select(p => p.Partition));
     }
 
     [Fact]
-    public void A_malformed_document_changes_nothing()
+    public void A_partition_whose_committed_offset_moves_with_its_end_is_ok()
     {
-        var monitor = new LagMonitor();
-        monitor.OnStatistics(Statistics);
-        monitor.OnStatistics("{ not json");
-        Assert.Equal(2, monitor.Snapshot().Count);
+        var clock = new ManualClock();
+        var monitor = new LagMonitor(windowSize: 3, clock);
+        for (var i = 0; i < 3; i++)
+        {
+            monitor.Record([new PartitionProgress("carts", 2, Committed: 100 * i, HighWatermark: 100 * i + 5)]);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        var partition = Assert.Single(monitor.Snapshot());
+        Assert.Equal(LagState.Ok, partition.State);
+        Assert.Equal(100, partition.CommittedPerSecond, precision: 6);
     }
 
     private sealed class ManualClock : TimeProvider
