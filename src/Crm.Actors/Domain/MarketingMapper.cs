@@ -11,7 +11,8 @@ namespace Crm.Actors.Domain;
 /// </summary>
 public static class MarketingMapper
 {
-    public const int MaxStringLength = 255;
+    /// <summary>Braze's limit on string values, in UTF-16 code units (see <see cref="BrazeLimits.MaxStringChars"/>; also at most 479 UTF-8 bytes).</summary>
+    public const int MaxStringLength = BrazeLimits.MaxStringChars;
     public const int MaxListedTrips = 10;
 
     public static IReadOnlyList<MarketingObject> Map(
@@ -64,7 +65,7 @@ public static class MarketingMapper
                 ["time"] = Timestamp(e.OccurredAt),
                 ["properties"] = Properties(("booking_id", e.BookingId)),
             };
-            objects.Add(new MarketingObject(MarketingObjectKind.Purchase, e.CustomerId, purchase.ToJsonString()));
+            objects.Add(MarketingObject.Render(MarketingObjectKind.Purchase, e.CustomerId, purchase));
         }
         objects.Add(TripAttributes(e, after));
         return objects;
@@ -90,7 +91,7 @@ public static class MarketingMapper
             ("language", Language(e.Locale)), ("country", e.Country),
             ("email_subscribe", e.MarketingOptIn == true ? "opted_in" : "subscribed"));
         attributes.Insert(0, "external_id", e.CustomerId);
-        return new MarketingObject(MarketingObjectKind.Attributes, e.CustomerId, attributes.ToJsonString());
+        return MarketingObject.Render(MarketingObjectKind.Attributes, e.CustomerId, attributes);
     }
 
     /// <summary>upcoming_trip_cities, next_trip_starts_at (null when none) and upcoming_activities_count.</summary>
@@ -107,7 +108,7 @@ public static class MarketingMapper
             ["next_trip_starts_at"] = upcoming.Count == 0 ? null : Timestamp(upcoming[0].StartsAt),
             ["upcoming_activities_count"] = upcoming.Count,
         };
-        return new MarketingObject(MarketingObjectKind.Attributes, e.CustomerId, attributes.ToJsonString());
+        return MarketingObject.Render(MarketingObjectKind.Attributes, e.CustomerId, attributes);
     }
 
     private static MarketingObject Event(DomainEvent e, string name, JsonObject properties)
@@ -120,7 +121,7 @@ public static class MarketingMapper
         };
         if (properties.Count > 0)
             brazeEvent["properties"] = properties;
-        return new MarketingObject(MarketingObjectKind.Event, e.CustomerId, brazeEvent.ToJsonString());
+        return MarketingObject.Render(MarketingObjectKind.Event, e.CustomerId, brazeEvent);
     }
 
     private static JsonArray TripList(IEnumerable<Trip> trips)
@@ -156,8 +157,11 @@ public static class MarketingMapper
         return properties;
     }
 
-    /// <summary>Braze rejects string values over 255 characters.</summary>
-    private static string Text(string value) => value.Length <= MaxStringLength ? value : value[..MaxStringLength];
+    /// <summary>
+    /// Cut to Braze's string limit on a code-point boundary, never leaving invalid Unicode (<see cref="BrazeLimits.Cut"/>).
+    /// <see cref="MarketingObject.Render"/> cuts every string again, so a value that skips this helper is still safe.
+    /// </summary>
+    private static string Text(string value) => BrazeLimits.Cut(value);
 
     private static string Timestamp(DateTimeOffset at) =>
         at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

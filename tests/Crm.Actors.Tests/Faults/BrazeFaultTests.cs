@@ -246,7 +246,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         Assert.Equal(rejected.Count, letters.Count);
         foreach (var (json, type) in rejected)
         {
-            var letter = Assert.Single(letters, l => Encoding.UTF8.GetString(l.Message.Value) == json);
+            var letter = Assert.Single(letters, l => Encoding.UTF8.GetString(l.Message.Value ?? []) == json);
             Assert.Equal(type, letter.Message.Headers.Text("crm-error"));
             using var rejectedEvent = JsonDocument.Parse(json);
             Assert.Equal(rejectedEvent.RootElement.GetProperty("external_id").GetString(), Encoding.UTF8.GetString(letter.Message.Key!));
