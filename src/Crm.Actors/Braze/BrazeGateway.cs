@@ -14,12 +14,17 @@ namespace Crm.Actors.Braze;
 /// asked once every object of a delivery was accepted or dead-lettered. A delivery whose event id is already
 /// queued is not queued twice: the second asker just waits for the same answer; one whose event id was accepted
 /// lately (<c>RememberAccepted</c>) is answered at once.
+/// Each endpoint has its own throttle (/users/track: <c>Braze:RequestsPerWindow</c>; /users/delete: its separate
+/// 20,000 a minute). An answer that says the configuration is wrong halts all sending: only the batches that met it are
+/// tried again, each no sooner than <c>Braze:MaxBackoff</c> after its last answer. A 413 sends the batch again in halves,
+/// one after the other on the same worker, its customers held until the last half is answered.
 /// </summary>
 public sealed class BrazeGateway : ReceiveActor, IWithTimers
 {
     private readonly BrazeSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly RequestThrottle _throttle;
+    private readonly RequestThrottle _trackThrottle;
+    private readonly RequestThrottle _deleteThrottle;
     private readonly Func<DateTimeOffset> _clock;
 
     private List<PendingObject> _queue = [];
@@ -33,10 +38,15 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     private readonly Dictionary<string, long> _unrecordedBatch = new(StringComparer.Ordinal);
     private readonly IActorRef[] _workers;
     private readonly BrazeBatch?[] _inFlight;
+    // The halves still to send of a batch Braze found too large (413), per worker, in order; sent after _inFlight's.
+    private readonly Queue<BrazeBatch>[] _halves;
     private readonly bool[] _ready;
+    // While halted: when each worker's batch may be tried again (Braze:MaxBackoff after its last answer).
+    private readonly DateTimeOffset[] _probeAt;
+    private DateTimeOffset? _wakeAt;
     private long _nextDeliveryId;
     private long _nextBatchId;
-    private bool _unauthorized;
+    private string? _haltReason;
     private string? _lastError;
     private readonly BrazeCounters _counters;
 
@@ -45,11 +55,14 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         _settings = settings;
         _counters = counters;
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
-        _throttle = new RequestThrottle(settings.RequestsPerWindow, settings.Window);
+        _trackThrottle = new RequestThrottle(settings.RequestsPerWindow, settings.Window);
+        _deleteThrottle = new RequestThrottle(settings.DeleteRequestsPerWindow, settings.DeleteWindow);
         _accepted = new RecentKeys(settings.RememberAccepted);
         _workers = new IActorRef[settings.MaxRequestsInFlight];
         _inFlight = new BrazeBatch?[settings.MaxRequestsInFlight];
+        _halves = Enumerable.Range(0, settings.MaxRequestsInFlight).Select(_ => new Queue<BrazeBatch>()).ToArray();
         _ready = new bool[settings.MaxRequestsInFlight];
+        _probeAt = new DateTimeOffset[settings.MaxRequestsInFlight];
         for (var i = 0; i < _workers.Length; i++)
         {
             _workers[i] = Context.ActorOf(
@@ -64,7 +77,12 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         });
         Receive<BatchDone>(Complete);
         Receive<BatchFailed>(Failed);
-        Receive<DispatchDue>(_ => Dispatch());
+        Receive<BatchTooLarge>(Split);
+        Receive<DispatchDue>(_ =>
+        {
+            _wakeAt = null;
+            Dispatch();
+        });
         Receive<Recorded>(WrittenDown);
         Receive<ForgetUnrecorded>(_ => Forget());
         Receive<GetStatus>(_ => Sender.Tell(Status()));
@@ -100,35 +118,42 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
 
     private void Dispatch()
     {
-        if (_unauthorized)
-        {
-            // Sending halts: only the batch that met the refusal is retried, at the worker's backoff.
-            for (var i = 0; i < _workers.Length; i++)
-                if (_ready[i] && _inFlight[i] is { } probe && TryTakeSlot())
-                    SendTo(i, probe);
-            return;
-        }
-
+        var now = _clock();
         for (var i = 0; i < _workers.Length; i++)
         {
             if (!_ready[i]) continue;
-            // A crash re-sends what was in flight and what was accepted but not yet written to a ledger: both are bounded
-            // by Braze:MaxRequestsInFlight requests.
-            var batch = _inFlight[i] ?? (_unrecorded.Count < _workers.Length ? NextBatch() : null);
-            if (batch is null) continue; // a later worker may still hold a batch to resend
-            if (!TryTakeSlot())
+            var batch = _inFlight[i];
+            if (batch is null)
+            {
+                // Halted: nothing new goes out. A crash re-sends what was in flight and what was accepted but not yet
+                // written to a ledger: both are bounded by Braze:MaxRequestsInFlight requests.
+                if (_haltReason is not null || _unrecorded.Count >= _workers.Length) continue;
+                batch = NextBatch(now);
+                if (batch is null) continue; // a later worker may still hold a batch to resend
+            }
+            else if (_haltReason is not null && now < _probeAt[i])
+            {
+                WakeAt(_probeAt[i]);
+                continue;
+            }
+            if (!TryTakeSlot(batch.IsDelete, now))
             {
                 _inFlight[i] = batch; // keeps its customers blocked, goes out when the slot comes
-                return;
+                continue;
             }
             SendTo(i, batch);
         }
+        // Objects wait for an endpoint whose throttle is full: come back when it has room.
+        if (_queue.Count > 0 && _haltReason is null)
+            foreach (var throttle in new[] { _trackThrottle, _deleteThrottle })
+                if (throttle.NextSlot(now) is var slot && slot > now) WakeAt(slot);
     }
 
-    private BrazeBatch? NextBatch()
+    private BrazeBatch? NextBatch(DateTimeOffset now)
     {
         if (_queue.Count == 0) return null;
-        var (items, isDelete, rest) = BatchPlanner.Take(_queue, _customersInFlight, _settings.MaxObjectsPerRequest);
+        var (items, isDelete, rest) = BatchPlanner.Take(_queue, _customersInFlight, _settings.MaxObjectsPerRequest,
+            canSend: delete => ThrottleOf(delete).NextSlot(now) <= now);
         if (items.Count == 0) return null;
         _queue = rest;
         var batch = new BrazeBatch(_nextBatchId++, isDelete, items);
@@ -136,18 +161,28 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         return batch;
     }
 
-    private bool TryTakeSlot()
+    /// <summary>/users/delete has a rate limit of its own, apart from /users/track's (Braze's "Rate limits").</summary>
+    private RequestThrottle ThrottleOf(bool isDelete) => isDelete ? _deleteThrottle : _trackThrottle;
+
+    private bool TryTakeSlot(bool isDelete, DateTimeOffset now)
     {
-        var now = _clock();
-        var slot = _throttle.NextSlot(now);
+        var throttle = ThrottleOf(isDelete);
+        var slot = throttle.NextSlot(now);
         if (slot > now)
         {
-            if (!Timers.IsTimerActive("dispatch"))
-                Timers.StartSingleTimer("dispatch", DispatchDue.Instance, slot - now);
+            WakeAt(slot);
             return false;
         }
-        _throttle.RecordSent(now);
+        throttle.RecordSent(now);
         return true;
+    }
+
+    /// <summary>Dispatches again at <paramref name="at"/>, unless a wake-up is due sooner.</summary>
+    private void WakeAt(DateTimeOffset at)
+    {
+        if (_wakeAt is { } due && due <= at && Timers.IsTimerActive("dispatch")) return;
+        _wakeAt = at;
+        Timers.StartSingleTimer("dispatch", DispatchDue.Instance, at - _clock());
     }
 
     private void SendTo(int worker, BrazeBatch batch)
@@ -161,14 +196,17 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     private void Complete(BatchDone done)
     {
         _ready[done.Index] = true;
-        _throttle.Observe(done.RateLimit, _clock());
+        ThrottleOf(done.IsDelete).Observe(done.RateLimit, _clock());
         if (_inFlight[done.Index] is not { } batch || batch.Id != done.BatchId) return;
-        _inFlight[done.Index] = null;
-        if (_unauthorized) _log.Info("Braze accepts the credentials again: sending resumes");
-        _unauthorized = false;
+        if (_haltReason is not null) _log.Info("Braze accepts requests again: sending resumes");
+        _haltReason = null;
         _counters.RequestSucceeded(batch.Items.Count - done.Rejected, done.Rejected);
 
-        foreach (var customer in batch.Customers) _customersInFlight.Remove(customer);
+        // The next half of a split batch goes next on this worker; its customers stay in flight until their last half is answered.
+        _inFlight[done.Index] = _halves[done.Index].TryDequeue(out var half) ? half : null;
+        var stillSending = _halves[done.Index].Prepend(half).OfType<BrazeBatch>().SelectMany(b => b.Customers).ToHashSet(StringComparer.Ordinal);
+        foreach (var customer in batch.Customers)
+            if (!stillSending.Contains(customer)) _customersInFlight.Remove(customer);
         foreach (var item in batch.Items)
         {
             var delivery = _deliveries[item.DeliveryId];
@@ -183,18 +221,45 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         Dispatch();
     }
 
+    /// <summary>
+    /// 413 (Braze's 4 MB, or a smaller limit in front of it): the batch goes again as its first half, then its second
+    /// half, on the same worker, in order. A half still too large is split again; one object alone is never answered 413
+    /// by Braze itself (<see cref="BrazeOutcome.Classify"/> halts on it), so this ends. Nothing is dead-lettered.
+    /// </summary>
+    private void Split(BatchTooLarge tooLarge)
+    {
+        _ready[tooLarge.Index] = true;
+        ThrottleOf(tooLarge.IsDelete).Observe(tooLarge.RateLimit, _clock());
+        if (_inFlight[tooLarge.Index] is not { } batch || batch.Id != tooLarge.BatchId) return;
+        var (first, second) = batch.Halves();
+        _log.Info("Braze found batch {BatchId} of {Count} objects too large (413): sending it again in two halves", batch.Id, batch.Items.Count);
+        var later = _halves[tooLarge.Index].ToList();
+        _halves[tooLarge.Index].Clear();
+        _halves[tooLarge.Index].Enqueue(new BrazeBatch(_nextBatchId++, batch.IsDelete, second));
+        foreach (var rest in later) _halves[tooLarge.Index].Enqueue(rest);
+        _inFlight[tooLarge.Index] = new BrazeBatch(_nextBatchId++, batch.IsDelete, first);
+        Dispatch();
+    }
+
     private void Failed(BatchFailed failed)
     {
         // The worker is restarting under its backoff; the batch stays in flight and is resent when it is ready.
-        _throttle.Observe(failed.RateLimit, _clock());
+        var now = _clock();
+        ThrottleOf(failed.IsDelete).Observe(failed.RateLimit, now);
         _lastError = failed.Reason;
         _counters.RequestFailed();
-        if (failed.Unauthorized && !_unauthorized)
-            _log.Error("Braze refused the credentials ({Reason}): sending halts, nothing is committed past this point, retrying at backoff", failed.Reason);
-        else if (!failed.Unauthorized)
+        if (!failed.Halting)
+        {
             _log.Warning("Braze batch {BatchId} failed: {Reason}; retrying with backoff", failed.BatchId, failed.Reason);
-        // Only a successful request clears the halt: a timeout elsewhere says nothing about the credentials.
-        if (failed.Unauthorized) _unauthorized = true;
+            return;
+        }
+        // One line per halt (and per new reason), naming the URL and the setting to check; reasons never hold the key.
+        if (_haltReason != failed.Reason)
+            _log.Error("Braze halts sending: {Reason}. Nothing is committed past this point; the refused requests are tried again every {Backoff}",
+                failed.Reason, _settings.MaxBackoff);
+        // Only a successful request clears the halt: a timeout elsewhere says nothing about the configuration.
+        _haltReason = failed.Reason;
+        _probeAt[failed.Index] = now + _settings.MaxBackoff;
     }
 
     private void AwaitRecord(long batchId, string eventId)
@@ -233,9 +298,10 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         PendingDeliveries: _deliveries.Count,
         RequestsInFlight: _inFlight.Count(b => b is not null),
         RequestsUnrecorded: _unrecorded.Count,
-        Unauthorized: _unauthorized,
+        Halted: _haltReason is not null,
+        HaltReason: _haltReason,
         LastError: _lastError,
-        LastRateLimit: _throttle.LastSeen);
+        LastRateLimit: _trackThrottle.LastSeen);
 
     private sealed class PendingDelivery(string eventId, int remaining, List<IActorRef> waiters)
     {
@@ -273,6 +339,9 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         public static readonly GetStatus Instance = new();
     }
 
+    /// <param name="Halted">Sending halts: an answer said the key or the endpoint is wrong (<paramref name="HaltReason"/>, no secret in it).</param>
+    /// <param name="LastRateLimit">/users/track's rate-limit headers as last seen.</param>
     public sealed record GatewayStatus(
-        int QueuedObjects, int PendingDeliveries, int RequestsInFlight, int RequestsUnrecorded, bool Unauthorized, string? LastError, RateLimitInfo? LastRateLimit);
+        int QueuedObjects, int PendingDeliveries, int RequestsInFlight, int RequestsUnrecorded, bool Halted, string? HaltReason, string? LastError,
+        RateLimitInfo? LastRateLimit);
 }

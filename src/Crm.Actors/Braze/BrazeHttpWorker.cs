@@ -8,10 +8,11 @@ using DeadLetter = Crm.Actors.Kafka.DeadLetter;
 namespace Crm.Actors.Braze;
 
 /// <summary>
-/// Sends one batch at a time to Braze. It lives under a <see cref="BackoffSupervisor"/>: a transient failure or
-/// refused credentials make it throw, the supervisor recreates it after an exponentially growing delay, and on
-/// start it tells the gateway it is ready, which resends the same batch. Success resets the backoff.
-/// Objects Braze refuses are dead-lettered here, before the batch is reported done.
+/// Sends one batch at a time to Braze. It lives under a <see cref="BackoffSupervisor"/>: a transient failure or an
+/// answer that says the configuration is wrong makes it throw, the supervisor recreates it after an exponentially
+/// growing delay, and on start it tells the gateway it is ready, which resends the same batch. Success resets the backoff.
+/// Objects Braze refuses are dead-lettered here, before the batch is reported done. A 413 is no failure: the gateway
+/// sends the batch again in halves, and this worker stays ready.
 /// </summary>
 public sealed class BrazeHttpWorker : ReceiveActor
 {
@@ -41,11 +42,14 @@ public sealed class BrazeHttpWorker : ReceiveActor
                         await deadLetters.PublishAsync(ToDeadLetter(item, refused.Reason));
                     Succeeded(batch, outcome, batch.Items.Count);
                     break;
-                case BrazeOutcome.Unauthorized unauthorized:
-                    _gateway.Tell(new BatchFailed(_index, batch.Id, $"HTTP {unauthorized.Status}: credentials refused", true, outcome.RateLimit));
-                    throw new BrazeRequestFailedException($"Braze refused the credentials (HTTP {unauthorized.Status})");
+                case BrazeOutcome.TooLarge:
+                    _gateway.Tell(new BatchTooLarge(_index, batch.Id, batch.IsDelete, outcome.RateLimit));
+                    break;
+                case BrazeOutcome.Halting halting:
+                    _gateway.Tell(new BatchFailed(_index, batch.Id, batch.IsDelete, halting.Reason, Halting: true, outcome.RateLimit));
+                    throw new BrazeRequestFailedException($"Braze halts sending: {halting.Reason}");
                 case BrazeOutcome.Transient transient:
-                    _gateway.Tell(new BatchFailed(_index, batch.Id, transient.Reason, false, outcome.RateLimit));
+                    _gateway.Tell(new BatchFailed(_index, batch.Id, batch.IsDelete, transient.Reason, Halting: false, outcome.RateLimit));
                     throw new BrazeRequestFailedException($"Braze request failed: {transient.Reason}");
             }
         });
@@ -59,7 +63,7 @@ public sealed class BrazeHttpWorker : ReceiveActor
     private void Succeeded(BrazeBatch batch, BrazeOutcome outcome, int rejected)
     {
         Context.Parent.Tell(BackoffSupervisor.Reset.Instance);
-        _gateway.Tell(new BatchDone(_index, batch.Id, rejected, outcome.RateLimit));
+        _gateway.Tell(new BatchDone(_index, batch.Id, batch.IsDelete, rejected, outcome.RateLimit));
     }
 
     private static DeadLetter ToDeadLetter(PendingObject item, string reason) => new(
@@ -71,9 +75,14 @@ public sealed class BrazeHttpWorker : ReceiveActor
     /// <summary>The worker (re)started and can take a batch.</summary>
     public sealed record WorkerReady(int Index);
 
-    public sealed record BatchDone(int Index, long BatchId, int Rejected, RateLimitInfo? RateLimit);
+    /// <summary>Braze answered the batch: accepted, all but <paramref name="Rejected"/> of its objects (those were dead-lettered).</summary>
+    public sealed record BatchDone(int Index, long BatchId, bool IsDelete, int Rejected, RateLimitInfo? RateLimit);
 
-    public sealed record BatchFailed(int Index, long BatchId, string Reason, bool Unauthorized, RateLimitInfo? RateLimit);
+    /// <summary>The batch failed; the worker is restarting under its backoff. <paramref name="Halting"/>: the configuration is wrong.</summary>
+    public sealed record BatchFailed(int Index, long BatchId, bool IsDelete, string Reason, bool Halting, RateLimitInfo? RateLimit);
+
+    /// <summary>Braze answered 413 to the batch (several objects): the worker is ready for its halves.</summary>
+    public sealed record BatchTooLarge(int Index, long BatchId, bool IsDelete, RateLimitInfo? RateLimit);
 }
 
 /// <summary>Thrown to hand a failed request to the backoff supervisor.</summary>

@@ -24,9 +24,13 @@ public sealed class MeteredBrazeApi(IBrazeApi inner, CrmMetrics metrics, BrazeCo
                 metrics.BrazeRequest(CrmMetrics.BrazeStatus.Refused, took, 0, count);
                 counters.RecordError(refused.Reason, DateTimeOffset.UtcNow);
                 break;
-            case BrazeOutcome.Unauthorized unauthorized:
-                metrics.BrazeRequest(CrmMetrics.BrazeStatus.Unauthorized, took, 0, 0);
-                counters.RecordError($"HTTP {unauthorized.Status}: credentials refused", DateTimeOffset.UtcNow);
+            case BrazeOutcome.Halting halting:
+                metrics.BrazeRequest(halting.Status is 401 or 403 ? CrmMetrics.BrazeStatus.Unauthorized : CrmMetrics.BrazeStatus.Misconfigured, took, 0, 0);
+                counters.RecordError(halting.Reason, DateTimeOffset.UtcNow);
+                break;
+            case BrazeOutcome.TooLarge tooLarge:
+                metrics.BrazeRequest(CrmMetrics.BrazeStatus.TooLarge, took, 0, 0);
+                counters.RecordError($"HTTP {tooLarge.Status}: {count} objects in one request were too many bytes; sent again in halves", DateTimeOffset.UtcNow);
                 break;
             case BrazeOutcome.Transient transient:
                 metrics.BrazeRequest(transient.HttpStatus == 429 ? CrmMetrics.BrazeStatus.RateLimited : CrmMetrics.BrazeStatus.Transient, took, 0, 0);

@@ -11,19 +11,20 @@ namespace Crm.Actors.Domain;
 /// </summary>
 public static class BrazeObjects
 {
-    public const int MaxStringLength = 255;
+    /// <summary>Braze's limit on string values, in UTF-16 code units (see <see cref="BrazeLimits.MaxStringChars"/>; also at most 479 UTF-8 bytes).</summary>
+    public const int MaxStringLength = BrazeLimits.MaxStringChars;
     public const int MaxListedTrips = 10;
 
     /// <summary>A user's attributes object: <c>external_id</c> first, then <paramref name="attributes"/>.</summary>
     public static MarketingObject Attributes(DomainEvent e, JsonObject attributes)
     {
         attributes.Insert(0, "external_id", e.CustomerId);
-        return new MarketingObject(MarketingObjectKind.Attributes, e.CustomerId, attributes.ToJsonString());
+        return MarketingObject.Render(MarketingObjectKind.Attributes, e.CustomerId, attributes);
     }
 
     /// <summary>A purchase (<c>braze-mapping.md</c>: product_id, currency, price, quantity 1, time, properties).</summary>
     public static MarketingObject Purchase(DomainEvent e, string productId, Money price, JsonObject properties) =>
-        new(MarketingObjectKind.Purchase, e.CustomerId, new JsonObject
+        MarketingObject.Render(MarketingObjectKind.Purchase, e.CustomerId, new JsonObject
         {
             ["external_id"] = e.CustomerId,
             ["product_id"] = Text(productId),
@@ -32,7 +33,7 @@ public static class BrazeObjects
             ["quantity"] = 1,
             ["time"] = Timestamp(e.OccurredAt),
             ["properties"] = properties,
-        }.ToJsonString());
+        });
 
     /// <summary>A <c>/users/delete</c> object: the customer's external id.</summary>
     public static MarketingObject UserDelete(DomainEvent e) =>
@@ -52,7 +53,7 @@ public static class BrazeObjects
             ["next_trip_starts_at"] = upcoming.Count == 0 ? null : Timestamp(upcoming[0].StartsAt),
             ["upcoming_activities_count"] = upcoming.Count,
         };
-        return new MarketingObject(MarketingObjectKind.Attributes, e.CustomerId, attributes.ToJsonString());
+        return MarketingObject.Render(MarketingObjectKind.Attributes, e.CustomerId, attributes);
     }
 
     /// <summary>A custom event named <paramref name="name"/> at the event's time, with its properties when it has any.</summary>
@@ -66,7 +67,7 @@ public static class BrazeObjects
         };
         if (properties.Count > 0)
             brazeEvent["properties"] = properties;
-        return new MarketingObject(MarketingObjectKind.Event, e.CustomerId, brazeEvent.ToJsonString());
+        return MarketingObject.Render(MarketingObjectKind.Event, e.CustomerId, brazeEvent);
     }
 
     /// <summary>At most <see cref="MaxListedTrips"/> trips, each {booking_id, activity_id, activity_title, city, country, starts_at}.</summary>
@@ -103,8 +104,11 @@ public static class BrazeObjects
         return properties;
     }
 
-    /// <summary>Braze rejects string values over 255 characters.</summary>
-    public static string Text(string value) => value.Length <= MaxStringLength ? value : value[..MaxStringLength];
+    /// <summary>
+    /// Cut to Braze's string limit on a code-point boundary, never leaving invalid Unicode (<see cref="BrazeLimits.Cut"/>).
+    /// <see cref="MarketingObject.Render"/> cuts every string again, so a value that skips this helper is still safe.
+    /// </summary>
+    public static string Text(string value) => BrazeLimits.Cut(value);
 
     public static string Timestamp(DateTimeOffset at) =>
         at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

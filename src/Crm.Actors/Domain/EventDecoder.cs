@@ -18,11 +18,14 @@ public static class EventDecoder
 
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
 
+    /// <summary>U+FEFF encoded in UTF-8.</summary>
+    private static ReadOnlySpan<byte> ByteOrderMark => "\uFEFF"u8;
+
     /// <summary>
     /// Decodes a record read from <paramref name="topic"/> with <paramref name="catalog"/>: also refuses a valid event on
     /// a topic meant for other types (<see cref="EventCatalog.BelongsOn"/>).
     /// </summary>
-    public static DecodeResult Decode(EventCatalog catalog, string topic, ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
+    public static DecodeResult Decode(EventCatalog catalog, string topic, ReadOnlySpan<byte> key, byte[]? value)
     {
         var result = Decode(catalog, key, value);
         if (result is not DecodeResult.Valid valid || catalog.BelongsOn(topic, valid.Type)) return result;
@@ -30,26 +33,34 @@ public static class EventDecoder
     }
 
     /// <summary>The contract's eight types (<see cref="EventCatalog.Default"/>).</summary>
-    public static DecodeResult Decode(string topic, ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value) =>
+    public static DecodeResult Decode(string topic, ReadOnlySpan<byte> key, byte[]? value) =>
         Decode(EventCatalog.Default, topic, key, value);
 
     /// <summary>The contract's eight types, whatever the topic.</summary>
-    public static DecodeResult Decode(ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value) => Decode(EventCatalog.Default, key, value);
+    public static DecodeResult Decode(ReadOnlySpan<byte> key, byte[]? value) => Decode(EventCatalog.Default, key, value);
 
-    public static DecodeResult Decode(EventCatalog catalog, ReadOnlySpan<byte> key, ReadOnlyMemory<byte> value)
+    /// <summary>
+    /// Decodes a record's value (null: Kafka's tombstone, which carries no event). One leading UTF-8 byte-order mark
+    /// (<c>EF BB BF</c>) is skipped, as RFC 8259 §8.1 lets a parser do and <c>domain-events.md</c> says; a second one, or
+    /// one anywhere else outside a string, is not JSON. The 1 MiB limit counts the value as stored, mark included.
+    /// </summary>
+    public static DecodeResult Decode(EventCatalog catalog, ReadOnlySpan<byte> key, byte[]? value)
     {
+        if (value is null)
+            return new DecodeResult.Malformed("the value is null (a tombstone)");
         if (value.Length > MaxValueBytes)
             return new DecodeResult.Malformed($"value is {value.Length} bytes, over the 1 MiB limit");
-        if (value.IsEmpty)
+        if (value.Length == 0)
             return new DecodeResult.Malformed("value is empty");
         // JsonDocument does not validate the bytes inside strings; reading one later would throw.
-        if (!System.Text.Unicode.Utf8.IsValid(value.Span))
+        if (!System.Text.Unicode.Utf8.IsValid(value))
             return new DecodeResult.Malformed("value is not valid UTF-8");
+        var json = value.AsMemory(value.AsSpan().StartsWith(ByteOrderMark) ? ByteOrderMark.Length : 0);
 
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(value, JsonOptions);
+            document = JsonDocument.Parse(json, JsonOptions);
         }
         catch (JsonException e)
         {

@@ -107,7 +107,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
 
     private void Run()
     {
-        IConsumer<byte[], byte[]>? consumer = null;
+        IConsumer<byte[]?, byte[]?>? consumer = null;
         try
         {
             consumer = BuildConsumer();
@@ -127,7 +127,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
                     paused = full;
                     IsPaused = paused;
                 }
-                ConsumeResult<byte[], byte[]>? result;
+                ConsumeResult<byte[]?, byte[]?>? result;
                 try
                 {
                     result = consumer.Consume(PollTimeout);
@@ -142,9 +142,10 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
                 if (!_owned.TryGetValue(result.TopicPartition, out var generation)) continue;
                 if (!_fetching) continue; // paused too late: it will be read again by whoever owns it next
                 _handedOut[result.TopicPartition] = result.Offset.Value;
+                // Null stays null (a tombstone's value), headers keep their order: dead letters copy them exactly.
                 _channel.Writer.TryWrite(new CommittableRecord(
-                    result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value ?? [],
-                    result.Message.Timestamp, generation));
+                    result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Key, result.Message.Value,
+                    result.Message.Timestamp, generation) { Headers = CommittableRecord.HeadersOf(result.Message.Headers) });
             }
             CommitBeforeLeaving(consumer);
             _logger.LogInformation("Kafka consumer of group {GroupId} leaving the group", _settings.GroupId);
@@ -171,7 +172,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     /// once this member has rejoined, so keep polling (records read now are not handed out) and retry, for up to
     /// <c>RevokeDrainTimeout</c>: otherwise the next owner would read again what this one already delivered.
     /// </summary>
-    private void CommitBeforeLeaving(IConsumer<byte[], byte[]> consumer)
+    private void CommitBeforeLeaving(IConsumer<byte[]?, byte[]?> consumer)
     {
         var deadline = DateTime.UtcNow + _settings.RevokeDrainTimeout;
         ProcessCommits(consumer, onlyFor: null);
@@ -193,7 +194,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     }
 
     /// <summary>Leaves the group even after a fatal error, so the next consumer does not wait out our session.</summary>
-    private void TryClose(IConsumer<byte[], byte[]>? consumer)
+    private void TryClose(IConsumer<byte[]?, byte[]?>? consumer)
     {
         try
         {
@@ -205,7 +206,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
         }
     }
 
-    private IConsumer<byte[], byte[]> BuildConsumer()
+    private IConsumer<byte[]?, byte[]?> BuildConsumer()
     {
         var config = new ConsumerConfig(new Dictionary<string, string>(_settings.ClientProperties))
         {
@@ -218,7 +219,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
             PartitionAssignmentStrategy = _settings.AssignmentStrategy,
             EnablePartitionEof = false,
         };
-        return new ConsumerBuilder<byte[], byte[]>(config)
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 foreach (var tp in partitions) _owned[tp] = ++_nextGeneration;
@@ -278,7 +279,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     }
 
     /// <summary>Stores the positions resumed at (needs the assignment in force, so after the callback) for the next commit.</summary>
-    private void StoreResumedPositions(IConsumer<byte[], byte[]> consumer)
+    private void StoreResumedPositions(IConsumer<byte[]?, byte[]?> consumer)
     {
         while (_toStore.TryDequeue(out var position))
         {
@@ -304,7 +305,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     /// under the generation the record was read in. Storing is local and never blocks; the stored offsets are
     /// committed by <see cref="CommitStoredInBackground"/>. <paramref name="onlyFor"/> limits to some partitions.
     /// </summary>
-    private void ProcessCommits(IConsumer<byte[], byte[]> consumer, HashSet<TopicPartition>? onlyFor)
+    private void ProcessCommits(IConsumer<byte[]?, byte[]?> consumer, HashSet<TopicPartition>? onlyFor)
     {
         var count = _commits.Count;
         for (var i = 0; i < count && _commits.TryDequeue(out var request); i++)
@@ -332,7 +333,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     /// Stores done offsets of <paramref name="partitions"/> until every record handed out for them is done, or
     /// <c>RevokeDrainTimeout</c> has passed. The stream keeps working meanwhile: only this thread waits.
     /// </summary>
-    private void DrainHandedOut(IConsumer<byte[], byte[]> consumer, HashSet<TopicPartition> partitions)
+    private void DrainHandedOut(IConsumer<byte[]?, byte[]?> consumer, HashSet<TopicPartition> partitions)
     {
         var deadline = DateTime.UtcNow + _settings.RevokeDrainTimeout;
         while (true)
@@ -355,7 +356,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     /// (it may be down), and the poll thread must not wait with it. A failed commit leaves the offsets stored, so the
     /// next one includes them.
     /// </summary>
-    private void CommitStoredInBackground(IConsumer<byte[], byte[]> consumer)
+    private void CommitStoredInBackground(IConsumer<byte[]?, byte[]?> consumer)
     {
         if (!_storedSinceCommit || Interlocked.Exchange(ref _commitRunning, 1) == 1) return;
         _storedSinceCommit = false;
@@ -373,14 +374,14 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     }
 
     /// <summary>Commits the stored offsets on this thread (revocation, shutdown).</summary>
-    private void CommitStoredNow(IConsumer<byte[], byte[]> consumer)
+    private void CommitStoredNow(IConsumer<byte[]?, byte[]?> consumer)
     {
         WaitForBackgroundCommit();
         _storedSinceCommit = false;
         CommitStored(consumer);
     }
 
-    private void CommitStored(IConsumer<byte[], byte[]> consumer)
+    private void CommitStored(IConsumer<byte[]?, byte[]?> consumer)
     {
         try
         {
@@ -401,7 +402,7 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
 
     private void WaitForBackgroundCommit() => SpinWait.SpinUntil(() => Volatile.Read(ref _commitRunning) == 0, TimeSpan.FromSeconds(30));
 
-    private void RefreshProgress(IConsumer<byte[], byte[]> consumer)
+    private void RefreshProgress(IConsumer<byte[]?, byte[]?> consumer)
     {
         if (DateTime.UtcNow < _nextProgress) return;
         _nextProgress = DateTime.UtcNow + ProgressInterval;

@@ -6,13 +6,15 @@ using Microsoft.Extensions.Logging;
 namespace Crm.Actors.Kafka;
 
 /// <summary>
-/// Writes dead letters to <c>Kafka:DeadLetterTopic</c> with the headers <c>crm-error</c>, <c>crm-source-topic</c>,
-/// <c>crm-source-partition</c> and <c>crm-source-offset</c>. Idempotent producer, acks=all; a failed write is
+/// Writes dead letters to <c>Kafka:DeadLetterTopic</c>: key and value byte for byte (null stays null), every header of the
+/// original record in its order (duplicates and null values included), then <c>crm-error</c>, <c>crm-source-topic</c>,
+/// <c>crm-source-partition</c> and <c>crm-source-offset</c>, the layout of Kafka Connect's dead-letter queue (original
+/// headers first, its own <c>__connect.errors.*</c> after them). Idempotent producer, acks=all; a failed write is
 /// retried with backoff, because a dead letter is the only copy the router keeps of what it could not deliver.
 /// </summary>
 public sealed class KafkaDeadLetters : IDeadLetters, IDisposable
 {
-    private readonly IProducer<byte[]?, byte[]> _producer;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
     private readonly string _topic;
     private readonly ILogger _logger;
     private long _published;
@@ -31,7 +33,7 @@ public sealed class KafkaDeadLetters : IDeadLetters, IDisposable
             MessageMaxBytes = 8 * 1024 * 1024,
             CompressionType = CompressionType.Lz4,
         };
-        _producer = new ProducerBuilder<byte[]?, byte[]>(config)
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, error) => logger.LogWarning("Dead-letter producer error: {Reason}", error.Reason))
             .Build();
     }
@@ -40,14 +42,16 @@ public sealed class KafkaDeadLetters : IDeadLetters, IDisposable
 
     public async Task PublishAsync(DeadLetter letter, CancellationToken cancellationToken = default)
     {
-        var headers = new Headers { { "crm-error", Encoding.UTF8.GetBytes(letter.Reason) } };
+        var headers = new Headers();
+        foreach (var original in letter.Headers) headers.Add(original.Key, original.Value);
+        headers.Add("crm-error", Encoding.UTF8.GetBytes(letter.Reason));
         if (letter.Source is { } source)
         {
             headers.Add("crm-source-topic", Encoding.UTF8.GetBytes(source.Topic));
             headers.Add("crm-source-partition", Encoding.UTF8.GetBytes(source.Partition.ToString(CultureInfo.InvariantCulture)));
             headers.Add("crm-source-offset", Encoding.UTF8.GetBytes(source.Offset.ToString(CultureInfo.InvariantCulture)));
         }
-        var message = new Message<byte[]?, byte[]> { Key = letter.Key, Value = letter.Value, Headers = headers };
+        var message = new Message<byte[]?, byte[]?> { Key = letter.Key, Value = letter.Value, Headers = headers };
         var backoff = TimeSpan.FromMilliseconds(100);
         while (true)
         {
@@ -57,7 +61,7 @@ public sealed class KafkaDeadLetters : IDeadLetters, IDisposable
                 Interlocked.Increment(ref _published);
                 return;
             }
-            catch (ProduceException<byte[]?, byte[]> e) when (!cancellationToken.IsCancellationRequested)
+            catch (ProduceException<byte[]?, byte[]?> e) when (!cancellationToken.IsCancellationRequested)
             {
                 _logger.LogError("Writing a dead letter from {Source} failed ({Reason}); retrying in {Backoff}",
                     letter.Source?.ToString() ?? "Braze", e.Error.Reason, backoff);

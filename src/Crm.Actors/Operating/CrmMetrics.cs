@@ -74,7 +74,7 @@ public sealed partial class CrmMetrics : IDisposable
         _meter.CreateObservableGauge("crm.sharding.entities", () => new Measurement<int>(_sharding.Entities, Region()), "{entity}", "Customer entities alive on this node");
         _meter.CreateObservableGauge("crm.sharding.shards", () => new Measurement<int>(_sharding.Shards, Region()), "{shard}", "Customer shards hosted on this node");
         _meter.CreateObservableGauge("crm.braze.halted", () => _braze.Halted ? 1 : 0, null,
-            "1 while the gateway halts sending because Braze refused the credentials (401/403); cleared by Braze's next acceptance");
+            "1 while the gateway halts sending because an answer said the key or the endpoint is wrong (401, 403, 404, 405, not Braze's API); cleared by Braze's next acceptance");
         _meter.CreateObservableGauge("crm.braze.rate_limit.remaining", () => Known(_braze.RateLimitRemaining), "{request}", "X-RateLimit-Remaining of Braze's last answer that had it");
         _meter.CreateObservableGauge("crm.braze.rate_limit.limit", () => Known(_braze.RateLimitLimit), "{request}", "X-RateLimit-Limit of Braze's last answer that had it");
         _meter.CreateObservableGauge("crm.cluster.members", () => Enum.GetValues<Akka.Cluster.MemberStatus>().Select(status =>
@@ -124,7 +124,7 @@ public sealed partial class CrmMetrics : IDisposable
     /// <summary>The node's customer shards and entities, as last counted (the management actor counts periodically).</summary>
     public void Sharding(int shards, int entities) => _sharding = new ShardingCounts(shards, entities);
 
-    /// <summary>The Braze gateway's state as last sampled: halted on refused credentials, the rate limit last seen.</summary>
+    /// <summary>The Braze gateway's state as last sampled: halted on a wrong key or endpoint, the rate limit last seen.</summary>
     public void BrazeGateway(bool halted, int? rateLimitLimit, int? rateLimitRemaining) =>
         _braze = new BrazeGatewayState(halted, rateLimitLimit, rateLimitRemaining);
 
@@ -176,11 +176,19 @@ public sealed partial class CrmMetrics : IDisposable
     {
         public const string Accepted = "accepted";
         public const string Refused = "refused";
+        /// <summary>401/403: the key; sending halts.</summary>
         public const string Unauthorized = "unauthorized";
+
+        /// <summary>404, 405 or another answer that is not Braze's API: the endpoint; sending halts.</summary>
+        public const string Misconfigured = "misconfigured";
+
+        /// <summary>413: the request was too large; its halves go again.</summary>
+        public const string TooLarge = "too_large";
+
         public const string RateLimited = "rate_limited";
         public const string Transient = "transient";
 
-        public static readonly IReadOnlyList<string> All = [Accepted, Refused, Unauthorized, RateLimited, Transient];
+        public static readonly IReadOnlyList<string> All = [Accepted, Refused, Unauthorized, Misconfigured, TooLarge, RateLimited, Transient];
     }
 }
 

@@ -33,7 +33,7 @@ public sealed class ManagementActor : ReceiveActor, IWithTimers
         Receive<SampleTick>(_ => Sample());
         Receive<ShardRegionStats>(stats => dependencies.Metrics.Sharding(stats.Stats.Count, stats.Stats.Values.Sum()));
         Receive<BrazeGateway.GatewayStatus>(status =>
-            dependencies.Metrics.BrazeGateway(status.Unauthorized, status.LastRateLimit?.Limit, status.LastRateLimit?.Remaining));
+            dependencies.Metrics.BrazeGateway(status.Halted, status.LastRateLimit?.Limit, status.LastRateLimit?.Remaining));
         Receive<Status.Failure>(_ => { }); // a region busy handing off answers late; the next count will do
         Receive<GetNodeReport>(_ =>
         {
@@ -74,7 +74,7 @@ public sealed class ManagementActor : ReceiveActor, IWithTimers
         var rateLimit = gateway.LastRateLimit is { } seen ? new RateLimitView(seen.Limit, seen.Remaining, seen.Reset) : null;
         var status = new BrazeNodeStatus(_node, Math.Round(_requests.PerSecond, 1), Math.Round(_objects.PerSecond, 1), braze.Requests,
             braze.FailedRequests, braze.ObjectsAccepted, braze.ObjectsRejected, gateway.RequestsInFlight, gateway.QueuedObjects, rateLimit,
-            gateway.Unauthorized, braze.FailuresInARow, braze.LastErrors.Select(e => new BrazeErrorView(e.At, e.Reason)).ToList());
+            gateway.Halted, gateway.HaltReason, braze.FailuresInARow, braze.LastErrors.Select(e => new BrazeErrorView(e.At, e.Reason)).ToList());
         return new NodeReport(_node, partitions, totals, status);
     }
 

@@ -115,7 +115,8 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
             case DecodeResult.Malformed malformed:
                 _log.Warning("Malformed record {Source}: {Reason}; dead-lettered", record.Source, malformed.Reason);
                 _stats.RecordDeadLetter(malformed.Reason);
-                _deadLetters.PublishAsync(new DeadLetter(record.Key, record.Value, malformed.Reason, record.Source))
+                // The record as Kafka holds it: null-ness of key and value, and every header, kept (domain-events.md).
+                _deadLetters.PublishAsync(new DeadLetter(record.Key, record.Value, malformed.Reason, record.Source) { Headers = record.Headers })
                     .PipeTo(Self, success: () => new DeadLettered(record), failure: e => new DeadLetterFailed(e));
                 break;
             case DecodeResult.UnknownType unknown:

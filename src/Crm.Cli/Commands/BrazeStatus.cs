@@ -28,7 +28,7 @@ public sealed class BrazeStatus : CliCommand
 
     private static string State(BrazeNodeStatus n) => n switch
     {
-        { Unauthorized: true } => "halted: API key refused",
+        { Halted: true } => $"halted: {n.HaltReason}",
         { FailuresInARow: > 0 } => $"backing off ({n.FailuresInARow} failures in a row)",
         _ => "sending",
     };

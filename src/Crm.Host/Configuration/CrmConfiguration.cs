@@ -53,6 +53,8 @@ public sealed partial record CrmConfiguration(
         {
             // A deliberate replay must reach Braze: then the gateway does not answer for what it accepted lately either.
             RememberAccepted = skipDelivered ? BrazeSettings.DefaultRememberAccepted : 0,
+            DeleteRequestsPerWindow = reader.Int("Braze:DeleteRequestsPerWindow", BrazeLimits.DeleteRequestsPerMinute, min: 1),
+            DeleteWindow = reader.Duration("Braze:DeleteWindow", TimeSpan.FromMinutes(1)),
         };
 
         var catalogUrl = reader.Url("Catalog:BaseUrl", required: false);

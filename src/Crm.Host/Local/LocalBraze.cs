@@ -16,15 +16,20 @@ public sealed record BrazeReply(int Status, string Body, TimeSpan Delay = defaul
 }
 
 /// <summary>
-/// A local server that behaves like Braze's REST API: <c>/users/track</c> and <c>/users/delete</c> with bearer
-/// authentication, the 75-object limit, a request rate limit with <c>X-RateLimit-*</c> headers and 429 past it.
+/// A local server that behaves like Braze's REST API: <c>/users/track</c> and <c>/users/delete</c> (under
+/// <see cref="PathPrefix"/>) with bearer authentication, the 75-object and 50-id limits, 413 for a body over
+/// <see cref="MaxBodyBytes"/> (Braze: 4 MB), 400 for a body that is not UTF-8 JSON, 404 for any other path, 405 for
+/// another method, and a request rate limit per endpoint with <c>X-RateLimit-*</c> headers and 429 past it.
 /// It records what it accepted. <see cref="Override"/> lets a test script 5xx, hangs, partial errors or 401.
 /// </summary>
 public sealed class LocalBraze : LocalHttpServer
 {
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly object _windowLock = new();
     private long _windowStart;
     private int _windowCount;
+    private long _deleteWindowStart;
+    private int _deleteWindowCount;
 
     public LocalBraze(string apiKey, int requestsPerWindow = 3000, TimeSpan? window = null)
     {
@@ -36,6 +41,15 @@ public sealed class LocalBraze : LocalHttpServer
     public string ApiKey { get; set; }
     public int RequestsPerWindow { get; set; }
     public TimeSpan Window { get; }
+
+    /// <summary>/users/delete's own limit per minute, apart from /users/track's (Braze's default: 20,000).</summary>
+    public int DeleteRequestsPerMinute { get; set; } = Crm.Actors.Braze.BrazeLimits.DeleteRequestsPerMinute;
+
+    /// <summary>Bodies larger than this are answered 413, as Braze does past 4 MB.</summary>
+    public int MaxBodyBytes { get; set; } = Crm.Actors.Braze.BrazeLimits.MaxRequestBytes;
+
+    /// <summary>Where the API is served, e.g. <c>/eu</c>; any other path is answered 404. Empty: at the root.</summary>
+    public string PathPrefix { get; set; } = "";
 
     /// <summary>Returns a reply to send instead of the normal answer, or null for normal behaviour.</summary>
     public Func<BrazeRequest, BrazeReply?>? Override { get; set; }
@@ -82,18 +96,35 @@ public sealed class LocalBraze : LocalHttpServer
         return braze;
     }
 
-    public Task StartAsync(int port = 0) => StartAsync(port, app =>
-    {
-        app.MapPost("/users/track", context => Handle(context, "/users/track"));
-        app.MapPost("/users/delete", context => Handle(context, "/users/delete"));
-    });
+    /// <summary>Every request is answered here: the API's two paths under <see cref="PathPrefix"/>, anything else 404 or 405.</summary>
+    public Task StartAsync(int port = 0) => StartAsync(port, app => app.Run(Handle));
 
-    private async Task Handle(HttpContext context, string path)
+    private async Task Handle(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
-        var body = await reader.ReadToEndAsync().ConfigureAwait(false);
-        var request = new BrazeRequest(path, context.Request.Headers.Authorization.ToString(), body, DateTimeOffset.UtcNow);
-        var (status, reply) = Answer(request, context.Response.Headers);
+        var fullPath = context.Request.Path.Value ?? "";
+        var path = fullPath.StartsWith(PathPrefix + "/", StringComparison.Ordinal) ? fullPath[PathPrefix.Length..] : fullPath;
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer).ConfigureAwait(false);
+        var bytes = buffer.ToArray();
+        string? body;
+        try
+        {
+            body = StrictUtf8.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            body = null;
+        }
+        var request = new BrazeRequest(path, context.Request.Headers.Authorization.ToString(), body ?? Convert.ToBase64String(bytes), DateTimeOffset.UtcNow);
+        var (status, reply) = fullPath != PathPrefix + path || path is not ("/users/track" or "/users/delete")
+            ? (404, new BrazeReply(404, """{"message":"Not Found"}"""))
+            : context.Request.Method != HttpMethods.Post
+                ? (405, new BrazeReply(405, """{"message":"Method Not Allowed"}"""))
+                : bytes.Length > MaxBodyBytes
+                    ? (413, new BrazeReply(413, """{"message":"Request Entity Too Large"}"""))
+                    : body is null
+                        ? (400, new BrazeReply(400, """{"message":"Invalid UTF-8 in the request body"}"""))
+                        : Answer(request, context.Response.Headers);
         if (KeepRequests) Log.Enqueue((request, status));
         if (reply.Delay > TimeSpan.Zero)
         {
@@ -120,31 +151,91 @@ public sealed class LocalBraze : LocalHttpServer
         if (Override?.Invoke(request) is { } scripted) return (scripted.Status, scripted);
         if (request.Authorization != "Bearer " + ApiKey)
             return (401, new BrazeReply(401, """{"message":"Invalid API key"}"""));
+        if (request.Path == "/users/delete")
+        {
+            if (!TakeDeleteSlot(headers))
+                return (429, new BrazeReply(429, """{"message":"Rate limit exceeded"}"""));
+            if (!TryParse(request, out var deleteJson))
+                return (400, new BrazeReply(400, """{"message":"Invalid JSON"}"""));
+            var ids = deleteJson.TryGetProperty("external_ids", out var array) && array.ValueKind == JsonValueKind.Array ? array.GetArrayLength() : 0;
+            return ids > Crm.Actors.Braze.BrazeLimits.MaxDeleteIds
+                ? (400, new BrazeReply(400, $$"""{"message":"Too many external_ids: {{ids}} over 50"}"""))
+                : (201, new BrazeReply(201, $$"""{"deleted":{{ids}},"message":"success"}"""));
+        }
         if (!TakeRateLimitSlot(headers, out var window))
         {
             window.Refused();
             return (429, new BrazeReply(429, """{"message":"Rate limit exceeded"}"""));
         }
-        JsonElement json;
-        try
-        {
-            json = request.Json;
-        }
-        catch (JsonException)
-        {
+        if (!TryParse(request, out var json))
             return (400, new BrazeReply(400, """{"message":"Invalid JSON"}"""));
-        }
-        if (request.Path == "/users/delete")
-        {
-            window.Accepted(json.TryGetProperty("external_ids", out var ids) && ids.ValueKind == JsonValueKind.Array ? ids.GetArrayLength() : 0);
-            return (201, new BrazeReply(201, """{"deleted":1,"message":"success"}"""));
-        }
         var count = new[] { "attributes", "events", "purchases" }
             .Sum(array => json.TryGetProperty(array, out var items) ? items.GetArrayLength() : 0);
         if (count > 75)
             return (400, new BrazeReply(400, $$"""{"message":"Too many objects: {{count}} over 75"}"""));
         window.Accepted(count);
         return (201, new BrazeReply(201, """{"message":"success"}"""));
+    }
+
+    /// <summary>
+    /// Parses the body. A string escaping a lone surrogate (<c>"\ud83d"</c>) is valid JSON syntax but not valid Unicode:
+    /// reading every string refuses it, as a strict server would.
+    /// </summary>
+    private static bool TryParse(BrazeRequest request, out JsonElement json)
+    {
+        try
+        {
+            json = request.Json;
+            ReadStrings(json);
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            json = default;
+            return false;
+        }
+    }
+
+    private static void ReadStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) ReadStrings(item);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject()) ReadStrings(property.Value);
+                break;
+        }
+    }
+
+    /// <summary>/users/delete's separate limit: fixed one-minute windows.</summary>
+    private bool TakeDeleteSlot(IHeaderDictionary headers)
+    {
+        lock (_windowLock)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var start = now - now % 60_000;
+            if (start != _deleteWindowStart)
+            {
+                _deleteWindowStart = start;
+                _deleteWindowCount = 0;
+            }
+            var allowed = _deleteWindowCount < DeleteRequestsPerMinute;
+            if (allowed) _deleteWindowCount++;
+            SetRateLimitHeaders(headers, DeleteRequestsPerMinute, DeleteRequestsPerMinute - _deleteWindowCount, start + 60_000);
+            return allowed;
+        }
+    }
+
+    private static void SetRateLimitHeaders(IHeaderDictionary headers, int limit, int remaining, long resetMs)
+    {
+        headers["X-RateLimit-Limit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = Math.Max(0, remaining).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = ((resetMs + 999) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Fixed windows, as Braze describes its limit; sets the X-RateLimit-* headers on every answer.</summary>
@@ -163,9 +254,7 @@ public sealed class LocalBraze : LocalHttpServer
             window = Windows.GetOrAdd(start, _ => new RateWindow());
             var allowed = _windowCount < RequestsPerWindow;
             if (allowed) _windowCount++;
-            headers["X-RateLimit-Limit"] = RequestsPerWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            headers["X-RateLimit-Remaining"] = Math.Max(0, RequestsPerWindow - _windowCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            headers["X-RateLimit-Reset"] = ((start + windowMs + 999) / 1000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SetRateLimitHeaders(headers, RequestsPerWindow, RequestsPerWindow - _windowCount, start + windowMs);
             return allowed;
         }
     }

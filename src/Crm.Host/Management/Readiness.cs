@@ -7,7 +7,7 @@ using Crm.Management;
 
 namespace Crm.Host.Management;
 
-/// <summary><c>/readyz</c>: the node is an Up cluster member, consumes partitions, and Braze accepts its key.</summary>
+/// <summary><c>/readyz</c>: the node is an Up cluster member, consumes partitions, and Braze accepts its key at its endpoint.</summary>
 public static class Readiness
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
@@ -27,7 +27,7 @@ public static class Readiness
             try
             {
                 var status = await gateway.Ask<BrazeGateway.GatewayStatus>(BrazeGateway.GetStatus.Instance, Patience).ConfigureAwait(false);
-                if (status.Unauthorized) reasons.Add("Braze refuses the API key (401/403): nothing is being delivered");
+                if (status.Halted) reasons.Add($"Braze halted: {status.HaltReason}; nothing is being delivered");
             }
             catch (AskTimeoutException)
             {

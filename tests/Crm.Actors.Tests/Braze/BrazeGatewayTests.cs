@@ -249,7 +249,7 @@ public sealed class BrazeGatewayTests : Akka.TestKit.Xunit.TestKit, IClassFixtur
             .ToDictionary(x => x.Item1.Objects[x.Item2].Json, x => x.Item1.Source!);
         foreach (var letter in letters)
         {
-            var json = Encoding.UTF8.GetString(letter.Message.Value);
+            var json = Encoding.UTF8.GetString(letter.Message.Value ?? []);
             Assert.True(expected.Remove(json, out var source), $"unexpected dead letter {json}");
             var reason = letter.Message.Headers.Text("crm-error");
             Assert.NotNull(reason);
@@ -268,11 +268,11 @@ public sealed class BrazeGatewayTests : Akka.TestKit.Xunit.TestKit, IClassFixtur
         rig.Braze.ApiKey = "rotated-key";
 
         for (var i = 1; i <= 3; i++) rig.Gateway.Tell(Deliver($"evt-{i}", Event($"cus_{i}", $"e{i}")));
-        await AwaitAssertAsync(async () => Assert.True((await StatusAsync(rig)).Unauthorized), Patience, Poll);
+        await AwaitAssertAsync(async () => Assert.True((await StatusAsync(rig)).Halted), Patience, Poll);
         // Sending halts: what arrives now is kept, not sent.
         for (var i = 4; i <= 5; i++) rig.Gateway.Tell(Deliver($"evt-{i}", Event($"cus_{i}", $"e{i}")));
         await ExpectNoMsgAsync(TimeSpan.FromSeconds(1));
-        Assert.True((await StatusAsync(rig)).Unauthorized);
+        Assert.True((await StatusAsync(rig)).Halted);
         Assert.All(rig.Braze.Log, l => Assert.Equal(401, l.Status));
         Assert.DoesNotContain(rig.Braze.Log, l => EventNames(l.Request).Intersect(["e4", "e5"]).Any());
         var refused = rig.Braze.Log.Count;
@@ -281,7 +281,7 @@ public sealed class BrazeGatewayTests : Akka.TestKit.Xunit.TestKit, IClassFixtur
 
         Assert.Equal(["evt-1", "evt-2", "evt-3", "evt-4", "evt-5"], (await ExpectDeliveredAsync(rig, 5)).Order());
         Assert.True(rig.Braze.Log.Count > refused);
-        Assert.False((await StatusAsync(rig)).Unauthorized);
+        Assert.False((await StatusAsync(rig)).Halted);
         Assert.Equal(["e1", "e2", "e3", "e4", "e5"], rig.Braze.AcceptedObjects().Select(o => Name(o.Object)).Order());
         Assert.Empty(_kafka.ReadAll(rig.DeadLetterTopic));
         Assert.Equal(0, rig.Counters.ObjectsRejected);
@@ -340,6 +340,138 @@ public sealed class BrazeGatewayTests : Akka.TestKit.Xunit.TestKit, IClassFixtur
         Assert.Equal(["cus_9"], rig.Braze.DeletedExternalIds());
     }
 
+    [Fact]
+    public async Task A_wrong_endpoint_path_halts_sending_retries_at_the_longest_backoff_and_dead_letters_nothing()
+    {
+        var braze = await LocalBraze.StartAsync(ApiKey);
+        // The API is served under /eu (as a regional endpoint would be); the service is pointed at the root: 404 to every call.
+        braze.PathPrefix = "/eu";
+        await using var rig = await StartAsync(braze: braze);
+
+        for (var i = 1; i <= 3; i++) rig.Gateway.Tell(Deliver($"evt-{i}", Event($"cus_{i}", $"e{i}")));
+        await AwaitAssertAsync(async () => Assert.True((await StatusAsync(rig)).Halted), Patience, Poll);
+        var status = await StatusAsync(rig);
+        Assert.Equal($"HTTP 404 from {braze.BaseUrl.ToString().TrimEnd('/')}/users/track: no Braze REST API at this address (check Braze:RestEndpoint)",
+            status.HaltReason);
+        // Halted: what arrives now is kept, not sent; the refused batches are tried again, each no sooner than MaxBackoff (1 s) later.
+        for (var i = 4; i <= 5; i++) rig.Gateway.Tell(Deliver($"evt-{i}", Event($"cus_{i}", $"e{i}")));
+        await AwaitAssertAsync(() => Assert.Contains(rig.Braze.Log.GroupBy(l => l.Request.Body), g => g.Count() >= 3), Patience, Poll);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.All(rig.Braze.Log, l => Assert.Equal(404, l.Status));
+        Assert.DoesNotContain(rig.Braze.Log, l => EventNames(l.Request).Intersect(["e4", "e5"]).Any());
+        foreach (var tries in rig.Braze.Log.GroupBy(l => l.Request.Body).Select(g => g.Select(l => l.Request.At).Order().ToList()))
+            for (var n = 2; n < tries.Count; n++) // the first retry may come at the worker's own backoff, if it was in flight when the halt began
+                Assert.True(tries[n] - tries[n - 1] >= TimeSpan.FromSeconds(1) - ClockSlack,
+                    $"tried again {(tries[n] - tries[n - 1]).TotalMilliseconds} ms after the last 404");
+
+        braze.PathPrefix = "";
+
+        Assert.Equal(["evt-1", "evt-2", "evt-3", "evt-4", "evt-5"], (await ExpectDeliveredAsync(rig, 5)).Order());
+        Assert.False((await StatusAsync(rig)).Halted);
+        Assert.Empty(_kafka.ReadAll(rig.DeadLetterTopic));
+        Assert.Equal(0, rig.Counters.ObjectsRejected);
+    }
+
+    /// <summary>Timestamps of two requests are taken on different threads: allow for the clock's granularity.</summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMilliseconds(20);
+
+    [Fact]
+    public async Task A_413_sends_the_batch_again_in_halves_until_each_fits_keeping_order_and_dead_letters_nothing()
+    {
+        await using var rig = await StartAsync(s => s with { MaxRequestsInFlight = 1 });
+        rig.Braze.MaxBodyBytes = 1_000; // a proxy's limit, say: 30 of our events (2 KB) need four requests
+        rig.Braze.Override = HangFirstRequestOf("blocker");
+        rig.Gateway.Tell(Deliver("evt-0", Event("cus_0", "blocker")));
+        await AwaitAssertAsync(() => Assert.Single(rig.Braze.Log), Patience, Poll);
+        string[] customers = ["cus_a", "cus_b", "cus_c"];
+        for (var seq = 0; seq < 10; seq++)
+            foreach (var customer in customers)
+                rig.Gateway.Tell(Deliver($"evt-{customer}-{seq}", Event(customer, $"{customer}-{seq:00}")));
+
+        Assert.Equal(31, (await ExpectDeliveredAsync(rig, 31)).Distinct().Count());
+        Assert.Contains(rig.Braze.Log, l => l.Status == 413 && ObjectCount(l.Request) == 30);
+        Assert.All(rig.Braze.Accepted, r => Assert.True(Encoding.UTF8.GetByteCount(r.Body) <= 1_000, $"accepted a body of {r.Body.Length} bytes"));
+        var accepted = rig.Braze.AcceptedObjects().Select(o => (Customer: o.Object.GetProperty("external_id").GetString()!, Name: Name(o.Object))).ToList();
+        Assert.Equal(31, accepted.Count);
+        foreach (var customer in customers)
+            Assert.Equal(Enumerable.Range(0, 10).Select(seq => $"{customer}-{seq:00}"), accepted.Where(a => a.Customer == customer).Select(a => a.Name));
+        Assert.Empty(_kafka.ReadAll(rig.DeadLetterTopic));
+        Assert.Equal(0, rig.Counters.ObjectsRejected);
+        Assert.False((await StatusAsync(rig)).Halted);
+    }
+
+    [Fact]
+    public async Task A_413_for_a_single_object_halts_and_dead_letters_nothing()
+    {
+        await using var rig = await StartAsync();
+        rig.Braze.MaxBodyBytes = 50; // smaller than any one object: no split can help, something in front of Braze is wrong
+
+        rig.Gateway.Tell(Deliver("evt-1", Event("cus_1", "e1")));
+
+        await AwaitAssertAsync(async () => Assert.True((await StatusAsync(rig)).Halted), Patience, Poll);
+        Assert.Contains("HTTP 413", (await StatusAsync(rig)).HaltReason);
+        Assert.Contains("single object", (await StatusAsync(rig)).HaltReason);
+        rig.Braze.MaxBodyBytes = BrazeLimits.MaxRequestBytes;
+        Assert.Equal("evt-1", (await ExpectDeliveredAsync(rig, 1))[0]);
+        Assert.Empty(_kafka.ReadAll(rig.DeadLetterTopic));
+    }
+
+    [Fact]
+    public async Task Objects_of_nearly_100_KB_go_in_requests_under_4_MB_and_none_is_refused()
+    {
+        await using var rig = await StartAsync(s => s with { MaxRequestsInFlight = 1, RequestTimeout = TimeSpan.FromSeconds(5) });
+        // The first request is answered late, so that everything below is queued by the time the next one is planned.
+        rig.Braze.Override = request => EventNames(request).Contains("blocker") ? new BrazeReply(201, Success, TimeSpan.FromMilliseconds(300)) : null;
+        rig.Gateway.Tell(Deliver("evt-0", Event("cus_0", "blocker")));
+        await AwaitAssertAsync(() => Assert.Single(rig.Braze.Log), Patience, Poll);
+        // 75 objects of 99 KB: 7.4 MB if they went in one request of Braze's 75.
+        var pad = new string('x', 99_000);
+        for (var i = 1; i <= 75; i++)
+            rig.Gateway.Tell(Deliver($"evt-{i}", new MarketingObject(MarketingObjectKind.Event, $"cus_{i}",
+                $$$"""{"external_id":"cus_{{{i}}}","name":"e{{{i}}}","time":"2026-11-26T09:00:00Z","properties":{"pad":"{{{pad}}}"}}""")));
+
+        Assert.Equal(76, (await ExpectDeliveredAsync(rig, 76)).Distinct().Count());
+        Assert.DoesNotContain(rig.Braze.Log, l => l.Status == 413);
+        Assert.All(rig.Braze.Accepted, r => Assert.True(Encoding.UTF8.GetByteCount(r.Body) <= BrazeLimits.MaxRequestBytes, $"a body of {r.Body.Length} bytes"));
+        Assert.True(rig.Braze.Accepted.Max(ObjectCount) >= 40, "requests were not filled up to the bytes");
+    }
+
+    [Fact]
+    public async Task Deletes_have_a_rate_limit_of_their_own_and_go_while_track_requests_wait_for_theirs()
+    {
+        // Two track requests and one delete request per 5 s, one object per request.
+        await using var rig = await StartAsync(s => s with
+        {
+            RequestsPerWindow = 2, Window = TimeSpan.FromSeconds(5), DeleteRequestsPerWindow = 1, DeleteWindow = TimeSpan.FromSeconds(5),
+            MaxObjectsPerRequest = 1,
+        });
+
+        for (var i = 1; i <= 3; i++) rig.Gateway.Tell(Deliver($"evt-t{i}", Event($"cus_t{i}", $"t{i}")));
+        for (var i = 1; i <= 2; i++) rig.Gateway.Tell(Deliver($"evt-d{i}", UserDelete($"cus_d{i}")));
+
+        // The first delete does not wait behind the third track request, nor the tracks behind the second delete.
+        Assert.Equal(["evt-d1", "evt-t1", "evt-t2"], (await ExpectDeliveredAsync(rig, 3)).Order());
+        Assert.Equal(2, rig.Braze.Log.Count(l => l.Request.Path == "/users/track"));
+        Assert.Equal(1, rig.Braze.Log.Count(l => l.Request.Path == "/users/delete"));
+        Assert.Equal(["evt-d2", "evt-t3"], (await ExpectDeliveredAsync(rig, 2)).Order());
+    }
+
+    [Fact]
+    public async Task Deletes_go_at_most_50_ids_a_request()
+    {
+        await using var rig = await StartAsync(s => s with { MaxRequestsInFlight = 1 });
+        rig.Braze.Override = HangFirstRequestOf("blocker");
+        rig.Gateway.Tell(Deliver("evt-0", Event("cus_0", "blocker")));
+        await AwaitAssertAsync(() => Assert.Single(rig.Braze.Log), Patience, Poll);
+
+        for (var i = 0; i < 120; i++) rig.Gateway.Tell(Deliver($"evt-d{i}", UserDelete($"cus_d{i}")));
+
+        Assert.Equal(121, (await ExpectDeliveredAsync(rig, 121)).Distinct().Count());
+        var deletes = rig.Braze.Accepted.Where(r => r.Path == "/users/delete").Select(r => r.Json.GetProperty("external_ids").GetArrayLength()).ToList();
+        Assert.Equal([50, 50, 20], deletes);
+        Assert.Equal(Enumerable.Range(0, 120).Select(i => $"cus_d{i}"), rig.Braze.DeletedExternalIds());
+    }
+
     // ---- helpers ----
 
     private async Task<Rig> StartAsync(Func<BrazeSettings, BrazeSettings>? configure = null, LocalBraze? braze = null)
@@ -383,6 +515,8 @@ public sealed class BrazeGatewayTests : Akka.TestKit.Xunit.TestKit, IClassFixtur
         var offset = Interlocked.Increment(ref _nextOffset);
         return new BrazeGateway.Deliver(eventId, objects, TestActor, new RecordSource(SourceTopic, (int)(offset % 4), offset));
     }
+
+    private static MarketingObject UserDelete(string customer) => new(MarketingObjectKind.UserDelete, customer, $"\"{customer}\"");
 
     private static MarketingObject Event(string customer, string name) =>
         new(MarketingObjectKind.Event, customer, $$"""{"external_id":"{{customer}}","name":"{{name}}","time":"2026-11-26T09:00:00Z"}""");

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Crm.Actors.Braze;
 using Crm.Actors.Pipeline;
+using Crm.Actors.Tests.Operating;
 using Crm.Actors.Tests.Support;
 using Crm.Host.Configuration;
 using Crm.Host.Demo;
@@ -152,6 +153,39 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         await FaultRecovery.Recovered(deployment, host, produced, "Braze 401 (wrong key), then the key valid again", faultEndedAt: validAt);
     }
 
+    [Fact]
+    public async Task A_wrong_endpoint_path_halts_sending_and_committing_dead_letters_nothing_and_is_not_ready_until_it_answers()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        var braze = deployment.Braze;
+        braze.PathPrefix = "/eu"; // the node calls the root: every call is answered 404, as a wrong Braze:RestEndpoint is
+        var produced = deployment.ProduceCustomers(20, seed: 107);
+
+        await using var host = await deployment.StartHostAsync();
+        using var http = new HttpClient { BaseAddress = host.ManagementUri() };
+        var stats = host.Service<PipelineStats>();
+        var state = FaultRecovery.State(deployment, host);
+        int NotFound() => braze.Log.Count(l => l.Status == 404);
+        await PipelineDeployment.WaitUntil(() => stats.RecordsIn >= produced.Count && NotFound() >= 3, Patience, state);
+
+        // Halted, as for a refused key: nothing dead-lettered, nothing committed, not ready, and the reason names the endpoint.
+        Assert.Equal(0, stats.DeadLettered);
+        Assert.Empty(kafka.ReadAll(deployment.DeadLetterTopic));
+        foreach (var topic in deployment.Topics.Values)
+            Assert.All(deployment.Kafka.CommittedOffsets(deployment.Group, topic), committed =>
+                Assert.True(committed.Value < 0, $"{topic}[{committed.Key}] committed {committed.Value} while every call was answered 404"));
+        using (var readiness = await http.GetAsync("readyz"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+            Assert.Contains(braze.BaseUrl.Authority, await readiness.Content.ReadAsStringAsync());
+        }
+
+        braze.PathPrefix = "";
+        var fixedAt = Stopwatch.GetTimestamp();
+        await FaultRecovery.Recovered(deployment, host, produced, "Braze 404 (wrong endpoint path), then the path served", faultEndedAt: fixedAt);
+        Assert.Empty(kafka.ReadAll(deployment.DeadLetterTopic));
+    }
+
     private const int PartialErrors = 8;
 
     [Fact]
@@ -210,7 +244,7 @@ public sealed class BrazeFaultTests(KafkaTestCluster kafka) : IClassFixture<Kafk
         Assert.Equal(rejected.Count, letters.Count);
         foreach (var (json, type) in rejected)
         {
-            var letter = Assert.Single(letters, l => Encoding.UTF8.GetString(l.Message.Value) == json);
+            var letter = Assert.Single(letters, l => Encoding.UTF8.GetString(l.Message.Value ?? []) == json);
             Assert.Equal(type, letter.Message.Headers.Text("crm-error"));
             using var rejectedEvent = JsonDocument.Parse(json);
             Assert.Equal(rejectedEvent.RootElement.GetProperty("external_id").GetString(), Encoding.UTF8.GetString(letter.Message.Key!));

@@ -1,4 +1,5 @@
 using System.Text;
+using Confluent.Kafka;
 using Crm.Actors.Pipeline;
 using Crm.Actors.Tests.Support;
 using Crm.Host.Demo;
@@ -69,4 +70,72 @@ public sealed class PoisonInputTests(KafkaTestCluster kafka) : IClassFixture<Kaf
         Assert.Equal(1, stats.SkippedByType.GetValueOrDefault("BookingRated"));
         Assert.Equal(0, deployment.Count(valid).Duplicates);
     }
+
+    private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
+
+    private static Headers HeadersOf(params (string Key, string? Value)[] headers)
+    {
+        var result = new Headers();
+        foreach (var (key, value) in headers) result.Add(key, value is null ? null : Encoding.UTF8.GetBytes(value));
+        return result;
+    }
+
+    [Fact]
+    public async Task Dead_letters_copy_null_and_empty_keys_and_values_and_every_header_and_one_leading_bom_is_accepted()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        var samples = new SampleEvents(seed: 43);
+        var account = samples.Record("accounts", "AccountCreated", "bom_1", DateTimeOffset.UtcNow, new System.Text.Json.Nodes.JsonObject { ["email"] = "bom@example.com" });
+        var traced = HeadersOf(("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), ("origin", "carts-service"),
+            ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-02"), ("x-empty", ""), ("x-null", null));
+        var poison = new (string Name, string Topic, byte[]? Key, byte[]? Value, Headers? Headers, string Reason)[]
+        {
+            ("tombstone", "bookings", "c1"u8.ToArray(), null, null, "the value is null (a tombstone)"),
+            ("null key and value", "bookings", null, null, null, "the value is null (a tombstone)"),
+            ("null key", "bookings", null, "not json"u8.ToArray(), null, "not JSON"),
+            ("empty key, empty value", "bookings", [], [], null, "value is empty"),
+            ("headers", "carts", "c5"u8.ToArray(), "not json"u8.ToArray(), traced, "not JSON"),
+            ("two byte-order marks", "accounts", "bom_2"u8.ToArray(), [.. Bom, .. Bom, .. account.Value], null, "not JSON"),
+            ("a byte-order mark after the object", "accounts", "bom_3"u8.ToArray(), [.. account.Value, .. Bom], null, "not JSON"),
+        };
+        foreach (var p in poison) kafka.Produce(deployment.Topics[p.Topic], p.Key, p.Value, p.Headers);
+        // A valid event written through a text writer that adds a byte-order mark, with headers of its own: delivered.
+        kafka.Produce(deployment.Topics["accounts"], "bom_1"u8.ToArray(), [.. Bom, .. account.Value], traced);
+        kafka.Flush();
+
+        await using var host = await deployment.StartHostAsync();
+        var stats = host.Service<PipelineStats>();
+        await PipelineDeployment.WaitUntil(() => deployment.Count([account]).Delivered == 1 && stats.DeadLettered == poison.Length && deployment.AllCommitted(),
+            Patience, () => $"delivered {deployment.Count([account]).Delivered}/1, dead letters {stats.DeadLettered}/{poison.Length}");
+
+        var letters = kafka.ReadAll(deployment.DeadLetterTopic);
+        Assert.Equal(poison.Length, letters.Count);
+        foreach (var (name, topic, key, value, headers, reason) in poison)
+        {
+            var letter = Assert.Single(letters, l => l.Message.Headers.Text("crm-source-topic") == deployment.Topics[topic] &&
+                Equal(l.Message.Key, key) && Equal(l.Message.Value, value));
+            // Every original header, in order, duplicates and null values included, then the crm-* headers.
+            var expected = (headers ?? []).Select(h => (h.Key, Value: h.GetValueBytes()))
+                .Append((Key: "crm-error", Value: Encoding.UTF8.GetBytes(reason)))
+                .Append((Key: "crm-source-topic", Value: Encoding.UTF8.GetBytes(deployment.Topics[topic])))
+                .ToList();
+            var actual = letter.Message.Headers.Select(h => (h.Key, Value: h.GetValueBytes())).ToList();
+            Assert.True(actual.Count == expected.Count + 2, $"{name}: headers {string.Join(", ", actual.Select(h => h.Key))}");
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(expected[i].Key, actual[i].Key);
+                if (actual[i].Key == "crm-error") // the reason names the fault; the parser's detail follows
+                    Assert.Contains(reason, Encoding.UTF8.GetString(actual[i].Value!));
+                else
+                    Assert.True(Equal(actual[i].Value, expected[i].Value), $"{name}: header {i} ({actual[i].Key}) differs");
+            }
+            Assert.Equal(["crm-source-partition", "crm-source-offset"], actual.Skip(expected.Count).Select(h => h.Key));
+        }
+        var attributes = Assert.Single(deployment.Braze.AcceptedObjects(), o => o.Array == "attributes" && o.Object.GetProperty("external_id").GetString() == "bom_1");
+        Assert.Equal("bom@example.com", attributes.Object.GetProperty("email").GetString());
+    }
+
+    /// <summary>Byte for byte, null only equal to null.</summary>
+    private static bool Equal(byte[]? actual, byte[]? expected) =>
+        actual is null ? expected is null : expected is not null && actual.AsSpan().SequenceEqual(expected);
 }

@@ -95,7 +95,7 @@ public static class CrashAudit
         var offsets = new Dictionary<string, (string, int, long)>();
         foreach (var topic in deployment.Topics.Values)
             foreach (var record in deployment.Kafka.ReadAll(topic))
-                if (DeliveryAudit.Expected(new SampleRecord(topic, "", record.Message.Value)) is { } key)
+                if (DeliveryAudit.Expected(new SampleRecord(topic, "", record.Message.Value ?? [])) is { } key)
                     offsets.TryAdd(key, (topic, record.Partition.Value, record.Offset.Value));
         return offsets;
     }

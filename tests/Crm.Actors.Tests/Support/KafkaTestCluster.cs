@@ -8,14 +8,14 @@ namespace Crm.Actors.Tests.Support;
 /// <summary>A mock Kafka cluster (real protocol over TCP) for one test class, with helpers to produce and inspect.</summary>
 public sealed class KafkaTestCluster : IDisposable
 {
-    private readonly IProducer<byte[]?, byte[]> _producer;
+    private readonly IProducer<byte[]?, byte[]?> _producer;
     private int _topicNumber;
 
     public KafkaTestCluster()
     {
         Cluster = new MockKafkaCluster(brokers: 3);
         // Large enough for the over-1-MiB poison records of the contract.
-        _producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
         {
             BootstrapServers = Cluster.BootstrapServers,
             LingerMs = 2,
@@ -45,9 +45,13 @@ public sealed class KafkaTestCluster : IDisposable
         return topic;
     }
 
-    public void Produce(string topic, string? key, byte[] value, int? partition = null)
+    public void Produce(string topic, string? key, byte[] value, int? partition = null) =>
+        Produce(topic, key is null ? null : Encoding.UTF8.GetBytes(key), value, headers: null, partition);
+
+    /// <summary>A record exactly as given: a null key or value (a tombstone) stays null, headers keep their order.</summary>
+    public void Produce(string topic, byte[]? key, byte[]? value, Headers? headers, int? partition = null)
     {
-        var message = new Message<byte[]?, byte[]> { Key = key is null ? null : Encoding.UTF8.GetBytes(key), Value = value };
+        var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
         if (partition is { } p) _producer.Produce(new TopicPartition(topic, new Partition(p)), message);
         else _producer.Produce(topic, message);
     }
@@ -80,12 +84,12 @@ public sealed class KafkaTestCluster : IDisposable
     }
 
     /// <summary>Every record of the topic, read from the beginning.</summary>
-    public List<ConsumeResult<byte[]?, byte[]>> ReadAll(string topic)
+    public List<ConsumeResult<byte[]?, byte[]?>> ReadAll(string topic)
     {
         using var consumer = Consumer("reader-" + Guid.NewGuid());
         var ends = EndOffsets(topic);
         consumer.Assign(ends.Keys.Select(p => new TopicPartitionOffset(topic, new Partition(p), Offset.Beginning)));
-        var records = new List<ConsumeResult<byte[]?, byte[]>>();
+        var records = new List<ConsumeResult<byte[]?, byte[]?>>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (records.Count < ends.Values.Sum() && DateTime.UtcNow < deadline)
         {
@@ -95,8 +99,8 @@ public sealed class KafkaTestCluster : IDisposable
         return records;
     }
 
-    private IConsumer<byte[]?, byte[]> Consumer(string groupId) =>
-        new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
+    private IConsumer<byte[]?, byte[]?> Consumer(string groupId) =>
+        new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
         {
             BootstrapServers = BootstrapServers,
             GroupId = groupId,

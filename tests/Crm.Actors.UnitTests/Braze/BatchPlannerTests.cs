@@ -230,4 +230,84 @@ public class BatchPlannerTests
             Assert.Equal(ofCustomer.Take(taken.Count), taken);
         }
     }
+
+    /// <summary>A track object of about <paramref name="kilobytes"/> KB of JSON.</summary>
+    private static PendingObject Large(string customer, int kilobytes) =>
+        new(Interlocked.Increment(ref _deliveries), new MarketingObject(MarketingObjectKind.Event, customer,
+            $"{{\"external_id\":\"{customer}\",\"pad\":\"{new string('x', kilobytes * 1000)}\"}}"), null);
+
+    private static int BodyBytes(IReadOnlyList<PendingObject> batch) =>
+        System.Text.Encoding.UTF8.GetByteCount(BrazeRequestBody.Track(batch, out _));
+
+    [Fact]
+    public void A_request_body_never_exceeds_braze_s_4_MB_however_large_the_objects()
+    {
+        // 75 objects of 99 KB (the most a bounded object nears) would be 7.4 MB in one request.
+        IReadOnlyList<PendingObject> queue = Enumerable.Range(0, 75).Select(i => Large($"cus_{i}", 99)).ToList();
+        var batches = new List<IReadOnlyList<PendingObject>>();
+
+        while (queue.Count > 0)
+        {
+            var (batch, _, remaining) = BatchPlanner.Take(queue, NoneInFlight, 75);
+            Assert.NotEmpty(batch);
+            AssertPartition(queue, batch, remaining);
+            batches.Add(batch);
+            queue = remaining;
+        }
+
+        Assert.All(batches, b => Assert.True(BodyBytes(b) <= BrazeLimits.MaxRequestBytes, $"a body of {BodyBytes(b)} bytes"));
+        Assert.Equal([40, 35], batches.Select(b => b.Count)); // as full as the bytes allow, nothing dropped
+    }
+
+    [Fact]
+    public void Whatever_the_byte_budget_the_body_built_stays_within_it()
+    {
+        var queue = Enumerable.Range(0, 60).Select(i => i % 7 == 0 ? Large($"cus_{i}", 1) : Track($"cus_{i}", new string('t', i))).ToList();
+
+        for (var budget = 1_100; budget < 20_000; budget += 137)
+        {
+            var (batch, _, remaining) = BatchPlanner.Take(queue, NoneInFlight, 75, maxBodyBytes: budget);
+
+            AssertPartition(queue, batch, remaining);
+            Assert.True(BodyBytes(batch) <= budget, $"budget {budget}: a body of {BodyBytes(batch)} bytes");
+            // Full: the next object would not have fitted (the frame counted generously).
+            Assert.True(remaining.Count == 0 || BodyBytes([.. batch, remaining[0]]) > budget - BatchPlanner.BodyFrameBytes,
+                $"budget {budget}: stopped at {batch.Count} objects with room left");
+        }
+    }
+
+    [Fact]
+    public void One_object_larger_than_the_byte_budget_still_goes_alone()
+    {
+        PendingObject[] queue = [Large("a", 5), Track("b")];
+
+        var (batch, _, remaining) = BatchPlanner.Take(queue, NoneInFlight, 75, maxBodyBytes: 1000);
+
+        Assert.Equal([queue[0]], batch);
+        Assert.Equal([queue[1]], remaining);
+    }
+
+    [Fact]
+    public void An_endpoint_whose_throttle_is_full_is_skipped_and_its_customers_wait()
+    {
+        PendingObject[] queue = [Track("a", "1"), Delete("b"), Track("c"), Delete("a"), Delete("d")];
+
+        var (batch, isDelete, remaining) = BatchPlanner.Take(queue, NoneInFlight, 75, canSend: delete => delete);
+
+        Assert.True(isDelete);
+        // a's delete waits behind a's track object, which waits for /users/track's throttle.
+        Assert.Equal([queue[1], queue[4]], batch);
+        Assert.Equal([queue[0], queue[2], queue[3]], remaining);
+    }
+
+    [Fact]
+    public void No_endpoint_with_room_gives_an_empty_batch()
+    {
+        PendingObject[] queue = [Track("a"), Delete("b")];
+
+        var (batch, _, remaining) = BatchPlanner.Take(queue, NoneInFlight, 75, canSend: _ => false);
+
+        Assert.Empty(batch);
+        Assert.Equal(queue, remaining);
+    }
 }

@@ -293,6 +293,55 @@ public class EventDecoderTests
     }
 
     [Fact]
+    public void Null_value_a_tombstone_is_malformed_and_said_so()
+    {
+        Assert.Equal("the value is null (a tombstone)", Malformed(EventDecoder.Decode(Encoding.UTF8.GetBytes(CustomerId), null)));
+        Assert.Equal("the value is null (a tombstone)", Malformed(EventDecoder.Decode("bookings", Encoding.UTF8.GetBytes(CustomerId), null)));
+    }
+
+    private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
+
+    private static byte[] Bytes(JsonNode value) => Encoding.UTF8.GetBytes(value.ToJsonString());
+
+    [Fact]
+    public void One_leading_byte_order_mark_is_ignored()
+    {
+        var valid = Assert.IsType<DecodeResult.Valid>(Decode([.. Bom, .. Bytes(Wishlisted())]));
+
+        Assert.Equal("act_1", Assert.IsType<ActivityWishlisted>(valid.Event).ActivityId);
+        Assert.IsType<DecodeResult.Valid>(Decode([.. Bom, .. " \n"u8, .. Bytes(Wishlisted())])); // whitespace after the mark is JSON's own
+    }
+
+    public static TheoryData<string, byte[]> ByteOrderMarksElsewhere => new()
+    {
+        { "two marks", [.. Bom, .. Bom, .. Bytes(Wishlisted())] },
+        { "after whitespace", [.. " "u8, .. Bom, .. Bytes(Wishlisted())] },
+        { "after the object", [.. Bytes(Wishlisted()), .. Bom] },
+        { "between tokens", [.. Encoding.UTF8.GetBytes(Wishlisted().ToJsonString().Replace(",", ",\uFEFF"))] },
+        { "mark only", Bom },
+        { "half a mark", [0xEF, 0xBB, .. Bytes(Wishlisted())] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ByteOrderMarksElsewhere))]
+    public void A_byte_order_mark_anywhere_else_stays_malformed(string where, byte[] value)
+    {
+        Assert.False(Decode(value) is DecodeResult.Valid, where);
+        Malformed(Decode(value));
+    }
+
+    [Fact]
+    public void A_byte_order_mark_inside_a_string_is_part_of_the_text()
+    {
+        var envelope = Wishlisted();
+        envelope["payload"]!["activity_title"] = "\uFEFFParis";
+
+        var e = Assert.IsType<ActivityWishlisted>(Assert.IsType<DecodeResult.Valid>(Decode([.. Bom, .. Bytes(envelope)])).Event);
+
+        Assert.Equal("\uFEFFParis", e.Details.Title);
+    }
+
+    [Fact]
     public void Json_array_is_malformed_because_it_is_not_an_object()
     {
         var reason = Malformed(Decode(new JsonArray(Wishlisted())));

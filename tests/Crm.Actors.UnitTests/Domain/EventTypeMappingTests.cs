@@ -469,4 +469,61 @@ public class EventTypeMappingTests
         Assert.Equal(new string('a', 255), (string?)Json(Single(objects, MarketingObjectKind.Purchase))["product_id"]);
         Assert.Equal([new string('c', 255)], Json(Single(objects, MarketingObjectKind.Attributes))["upcoming_trip_cities"]!.AsArray().Select(c => (string)c!));
     }
+
+    public static TheoryData<string, string> EventTypesAndWideTexts()
+    {
+        var data = new TheoryData<string, string>();
+        string[] texts =
+        [
+            new string('a', 254) + "😀b", // the reported last_name: a cut by UTF-16 units split the emoji
+            string.Concat(Enumerable.Repeat("😀", 200)),
+            new string('ü', 300),
+            "x\uD83Dy", // a lone surrogate, as a JSON escape in a record would give it
+        ];
+        foreach (var eventType in AllEventTypes)
+            foreach (var text in texts)
+                data.Add(eventType, text);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EventTypesAndWideTexts))]
+    public void Every_string_is_cut_on_a_code_point_within_255_units_and_479_bytes_and_stays_valid_unicode(string eventType, string text)
+    {
+        var (e, before, details) = Scenario(eventType, longText: System.Text.RegularExpressions.Regex.Unescape(text));
+
+        foreach (var o in Map(e, before, details))
+        {
+            // The JSON as sent parses, and every string in it reads as valid UTF-16 (System.Text.Json refuses a lone surrogate).
+            foreach (var s in AllStrings(JsonNode.Parse(o.Json)))
+            {
+                Assert.True(s.Length <= 255, $"{s.Length} units");
+                Assert.True(System.Text.Encoding.UTF8.GetByteCount(s) <= 479, $"{System.Text.Encoding.UTF8.GetByteCount(s)} bytes");
+                new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetBytes(s);
+            }
+        }
+    }
+
+    [Fact]
+    public void AccountCreated_last_name_of_254_a_an_emoji_and_b_reaches_braze_as_the_254_a()
+    {
+        var objects = Map(Account(lastName: new string('a', 254) + "😀b"), CustomerState.Empty, ActivityDetails.Empty);
+
+        Assert.Equal(new string('a', 254), (string?)Json(Single(objects, MarketingObjectKind.Attributes))["last_name"]);
+    }
+
+    [Fact]
+    public void Ten_other_trips_of_the_widest_strings_stay_within_braze_s_100_KB_and_all_are_listed()
+    {
+        // 255 characters the encoder escapes to six bytes each: the largest any cut string gets on the wire.
+        var widest = new string('<', 300);
+        var trips = Enumerable.Range(0, 12).Select(i => new Trip($"{widest}{i:00}", widest, widest, widest, widest, Now.AddDays(i + 1))).ToArray();
+        var e = Booking(widest, Now.AddDays(30), new ActivityDetails(widest, widest, widest)) with { ActivityId = widest };
+
+        var properties = Json(Single(Map(e, StateWith(trips), new ActivityDetails(widest, widest, widest)), MarketingObjectKind.Event))["properties"]!;
+
+        Assert.InRange(BrazeLimits.JsonBytes(properties), 80_000, BrazeLimits.MaxArrayBytes);
+        Assert.Equal(BrazeObjects.MaxListedTrips, properties["other_upcoming_activities"]!.AsArray().Count);
+        Assert.Equal(13, (int)properties["upcoming_activities_count"]!);
+    }
 }
