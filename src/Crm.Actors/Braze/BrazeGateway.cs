@@ -200,22 +200,24 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         if (_inFlight[done.Index] is not { } batch || batch.Id != done.BatchId) return;
         if (_haltReason is not null) _log.Info("Braze accepts requests again: sending resumes");
         _haltReason = null;
-        _counters.RequestSucceeded(batch.Items.Count - done.Rejected, done.Rejected);
+        _counters.RequestSucceeded(batch.Items.Count - done.Rejected.Count, done.Rejected.Count);
 
         // The next half of a split batch goes next on this worker; its customers stay in flight until their last half is answered.
         _inFlight[done.Index] = _halves[done.Index].TryDequeue(out var half) ? half : null;
         var stillSending = _halves[done.Index].Prepend(half).OfType<BrazeBatch>().SelectMany(b => b.Customers).ToHashSet(StringComparer.Ordinal);
         foreach (var customer in batch.Customers)
             if (!stillSending.Contains(customer)) _customersInFlight.Remove(customer);
-        foreach (var item in batch.Items)
+        var rejected = done.Rejected.ToHashSet();
+        for (var i = 0; i < batch.Items.Count; i++)
         {
-            var delivery = _deliveries[item.DeliveryId];
+            var delivery = _deliveries[batch.Items[i].DeliveryId];
+            if (rejected.Contains(i)) delivery.Rejected = true;
             if (--delivery.Remaining > 0) continue;
-            _deliveries.Remove(item.DeliveryId);
+            _deliveries.Remove(batch.Items[i].DeliveryId);
             _deliveryByEventId.Remove(delivery.EventId);
             _accepted.Add(DeliveryLedger.KeyOf(delivery.EventId));
             if (delivery.WillRecord) AwaitRecord(batch.Id, delivery.EventId);
-            var delivered = new Delivered(delivery.EventId);
+            var delivered = new Delivered(delivery.EventId) { Rejected = delivery.Rejected };
             foreach (var waiter in delivery.Waiters) waiter.Tell(delivered);
         }
         Dispatch();
@@ -309,6 +311,7 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         public int Remaining { get; set; } = remaining;
         public List<IActorRef> Waiters { get; } = waiters;
         public bool WillRecord { get; init; }
+        public bool Rejected { get; set; }
     }
 
     private sealed record DispatchDue
@@ -332,7 +335,11 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     public sealed record Recorded(IReadOnlyList<string> EventIds);
 
     /// <summary>Every object of the delivery was accepted by Braze or dead-lettered.</summary>
-    public sealed record Delivered(string EventId);
+    public sealed record Delivered(string EventId)
+    {
+        /// <summary>Braze rejected some of the event's objects (they were dead-lettered): what it holds is not what was sent.</summary>
+        public bool Rejected { get; init; }
+    }
 
     public sealed record GetStatus
     {

@@ -34,13 +34,13 @@ public sealed class BrazeHttpWorker : ReceiveActor
                 case BrazeOutcome.Accepted accepted:
                     foreach (var (index, reason) in accepted.Rejected)
                         await deadLetters.PublishAsync(ToDeadLetter(batch.Items[index], reason));
-                    Succeeded(batch, outcome, accepted.Rejected.Count);
+                    Succeeded(batch, outcome, accepted.Rejected.Select(r => r.Index).ToList());
                     break;
                 case BrazeOutcome.Refused refused:
                     _log.Warning("Braze refused batch {BatchId} of {Count} objects: {Reason}", batch.Id, batch.Items.Count, refused.Reason);
                     foreach (var item in batch.Items)
                         await deadLetters.PublishAsync(ToDeadLetter(item, refused.Reason));
-                    Succeeded(batch, outcome, batch.Items.Count);
+                    Succeeded(batch, outcome, Enumerable.Range(0, batch.Items.Count).ToList());
                     break;
                 case BrazeOutcome.TooLarge:
                     _gateway.Tell(new BatchTooLarge(_index, batch.Id, batch.IsDelete, outcome.RateLimit));
@@ -60,7 +60,7 @@ public sealed class BrazeHttpWorker : ReceiveActor
 
     protected override void PreStart() => _gateway.Tell(new WorkerReady(_index));
 
-    private void Succeeded(BrazeBatch batch, BrazeOutcome outcome, int rejected)
+    private void Succeeded(BrazeBatch batch, BrazeOutcome outcome, IReadOnlyList<int> rejected)
     {
         Context.Parent.Tell(BackoffSupervisor.Reset.Instance);
         _gateway.Tell(new BatchDone(_index, batch.Id, batch.IsDelete, rejected, outcome.RateLimit));
@@ -75,8 +75,11 @@ public sealed class BrazeHttpWorker : ReceiveActor
     /// <summary>The worker (re)started and can take a batch.</summary>
     public sealed record WorkerReady(int Index);
 
-    /// <summary>Braze answered the batch: accepted, all but <paramref name="Rejected"/> of its objects (those were dead-lettered).</summary>
-    public sealed record BatchDone(int Index, long BatchId, bool IsDelete, int Rejected, RateLimitInfo? RateLimit);
+    /// <summary>
+    /// Braze answered the batch: accepted, all but the objects at <paramref name="Rejected"/> (indexes in the batch; those
+    /// were dead-lettered).
+    /// </summary>
+    public sealed record BatchDone(int Index, long BatchId, bool IsDelete, IReadOnlyList<int> Rejected, RateLimitInfo? RateLimit);
 
     /// <summary>The batch failed; the worker is restarting under its backoff. <paramref name="Halting"/>: the configuration is wrong.</summary>
     public sealed record BatchFailed(int Index, long BatchId, bool IsDelete, string Reason, bool Halting, RateLimitInfo? RateLimit);

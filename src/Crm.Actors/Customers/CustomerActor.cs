@@ -40,6 +40,10 @@ public sealed class CustomerActor : ReceivePersistentActor
 
     private CustomerState _state = CustomerState.Empty;
     private DeliveryLedger _ledger = DeliveryLedger.Empty;
+    // Attribute values last handed to the gateway (what the next event's attributes are compared with), and those Braze
+    // accepted and the journal holds (what a snapshot keeps: a value still in flight may never reach Braze).
+    private AttributeMemory _attributes = AttributeMemory.Empty;
+    private AttributeMemory _attributesRecorded = AttributeMemory.Empty;
     private long _eventsSinceSnapshot;
 
     // Handed to the gateway and not answered yet, by event id. In memory only: after a restart the gateway is asked again.
@@ -48,6 +52,7 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly List<Waiter> _waiting = [];
     // Accepted event ids still to be written to the ledger; one write at a time, so they batch while one is in flight.
     private readonly List<string> _unrecorded = [];
+    private readonly Dictionary<string, ulong> _unrecordedAttributes = new(StringComparer.Ordinal);
     private bool _recording;
     private Action? _whenRecorded;
     private bool _stopRequested;
@@ -69,6 +74,7 @@ public sealed class CustomerActor : ReceivePersistentActor
         Recover<DeliveriesRecorded>(e =>
         {
             _ledger = _ledger.Record(e.EventKeys, _settings.DeliveryLedgerSize);
+            _attributes = _attributesRecorded = _attributesRecorded.Remember(e.Attributes ?? ImmutableDictionary<string, ulong>.Empty);
             _eventsSinceSnapshot++;
         });
         Recover<SnapshotOffer>(offer =>
@@ -76,6 +82,7 @@ public sealed class CustomerActor : ReceivePersistentActor
             if (offer.Snapshot is not CustomerSnapshot snapshot) return;
             _state = FromSnapshot(snapshot);
             _ledger = DeliveryLedger.Empty.Record([.. snapshot.Delivered ?? []], _settings.DeliveryLedgerSize);
+            _attributes = _attributesRecorded = AttributeMemory.Empty.Remember(snapshot.Attributes ?? ImmutableDictionary<string, ulong>.Empty);
         });
 
         Command<CustomerEvents>(batch =>
@@ -204,13 +211,20 @@ public sealed class CustomerActor : ReceivePersistentActor
         _state = before.ApplyAll(facts);
         run.Facts.AddRange(facts);
         var objects = type.Map(domainEvent, before, _state, details);
+        IReadOnlyDictionary<string, ulong> attributes = ImmutableDictionary<string, ulong>.Empty;
+        if (_settings.SkipUnchangedAttributes)
+        {
+            (objects, attributes) = _attributes.Filter(objects);
+            _attributes = _attributes.Remember(attributes);
+        }
         if (objects.Count == 0) return;
-        Send(run, new BrazeGateway.Deliver(domainEvent.EventId, objects, Self, message.Source) { WillRecord = _settings.DeliveryLedgerSize > 0 }, record: true);
+        Send(run, new BrazeGateway.Deliver(domainEvent.EventId, objects, Self, message.Source) { WillRecord = _settings.DeliveryLedgerSize > 0 },
+            record: true, attributes);
     }
 
-    private void Send(Run run, BrazeGateway.Deliver deliver, bool record)
+    private void Send(Run run, BrazeGateway.Deliver deliver, bool record, IReadOnlyDictionary<string, ulong>? attributes = null)
     {
-        _sent[deliver.EventId] = new Sent(deliver, record);
+        _sent[deliver.EventId] = new Sent(deliver, record, attributes ?? ImmutableDictionary<string, ulong>.Empty);
         run.Waiter.Expect(deliver.EventId);
         run.Delivers.Add(deliver);
     }
@@ -262,11 +276,17 @@ public sealed class CustomerActor : ReceivePersistentActor
     /// </summary>
     private void Accepted(BrazeGateway.Delivered delivered)
     {
-        if (_sent.Remove(delivered.EventId, out var sent) && sent.Record && _settings.DeliveryLedgerSize > 0)
+        var found = _sent.Remove(delivered.EventId, out var sent);
+        // Braze refused one of the event's objects: what it holds for the attributes they set is not known, so their
+        // next values go whatever they are (values sent before this answer came were compared with the refused ones).
+        if (found && delivered.Rejected) _attributes = _attributes.Forget(sent!.Attributes.Keys);
+        if (found && sent!.Record && _settings.DeliveryLedgerSize > 0)
         {
             // Known at once (a record read again meanwhile is skipped); durable once the write below completes.
             _ledger = _ledger.Record([DeliveryLedger.KeyOf(delivered.EventId)], _settings.DeliveryLedgerSize);
             _unrecorded.Add(delivered.EventId);
+            if (!delivered.Rejected)
+                foreach (var (name, key) in sent.Attributes) _unrecordedAttributes[name] = key;
             RecordDeliveries();
             return;
         }
@@ -299,12 +319,15 @@ public sealed class CustomerActor : ReceivePersistentActor
         if (_recording || _unrecorded.Count == 0) return;
         var eventIds = _unrecorded.ToList();
         _unrecorded.Clear();
+        var attributes = _unrecordedAttributes.ToImmutableDictionary(StringComparer.Ordinal);
+        _unrecordedAttributes.Clear();
         _recording = true;
         var started = Stopwatch.GetTimestamp();
         // PersistAsync: other messages (another batch's objects, answers) need not wait for this write.
-        PersistAsync(new DeliveriesRecorded(eventIds.Select(DeliveryLedger.KeyOf).ToList()), _ =>
+        PersistAsync(new DeliveriesRecorded(eventIds.Select(DeliveryLedger.KeyOf).ToList(), attributes.IsEmpty ? null : attributes), _ =>
         {
             _metrics?.JournalWrite(Stopwatch.GetElapsedTime(started));
+            _attributesRecorded = _attributesRecorded.Remember(attributes);
             _recording = false;
             _eventsSinceSnapshot++;
             SnapshotWhenDue();
@@ -323,7 +346,8 @@ public sealed class CustomerActor : ReceivePersistentActor
     {
         if (_eventsSinceSnapshot < _settings.SnapshotEvery) return;
         _eventsSinceSnapshot = 0;
-        SaveSnapshot(new CustomerSnapshot(_state.OpenTrips.Values.ToList(), _state.ClosedBookings.ToList(), _ledger.Keys.ToList()));
+        SaveSnapshot(new CustomerSnapshot(_state.OpenTrips.Values.ToList(), _state.ClosedBookings.ToList(), _ledger.Keys.ToList(),
+            _attributesRecorded.Values.IsEmpty ? null : _attributesRecorded.Values));
     }
 
     /// <summary>
@@ -336,6 +360,8 @@ public sealed class CustomerActor : ReceivePersistentActor
         _state = CustomerState.Empty;
         _ledger = DeliveryLedger.Empty;
         _unrecorded.Clear();
+        _attributes = _attributesRecorded = AttributeMemory.Empty;
+        _unrecordedAttributes.Clear();
         foreach (var id in _sent.Keys.ToList()) _sent[id] = _sent[id] with { Record = false };
         var deliver = new BrazeGateway.Deliver(message.Event.EventId,
             type.Map(message.Event, _state, _state, ActivityDetails.Empty), Self, message.Source);
@@ -424,8 +450,11 @@ public sealed class CustomerActor : ReceivePersistentActor
     /// <summary>The catalog answered; the event can be decided.</summary>
     private sealed record Enriched(ActivityDetails Details);
 
-    /// <summary>A delivery handed to the gateway; <paramref name="Record"/>: write its acceptance to the ledger.</summary>
-    private sealed record Sent(BrazeGateway.Deliver Deliver, bool Record);
+    /// <summary>
+    /// A delivery handed to the gateway; <paramref name="Record"/>: write its acceptance to the ledger, with the attribute
+    /// values it sets (name → <see cref="AttributeMemory.KeyOf"/>).
+    /// </summary>
+    private sealed record Sent(BrazeGateway.Deliver Deliver, bool Record, IReadOnlyDictionary<string, ulong> Attributes);
 
     /// <summary>A batch being worked through: its position, and the facts and objects gathered since the last flush.</summary>
     private sealed class Run(IReadOnlyList<CustomerEvent> events, Waiter waiter)

@@ -35,6 +35,9 @@ public sealed record CustomerView(string CustomerId, IReadOnlyList<Trip> OpenTri
 
 /// <summary>
 /// What a snapshot holds: plain lists, so the stored form does not depend on immutable collection types.
-/// <paramref name="Delivered"/> was added later: snapshots written before it read as an empty ledger.
+/// <paramref name="Delivered"/> and <paramref name="Attributes"/> (the attribute values Braze accepted, name →
+/// <see cref="AttributeMemory.KeyOf"/>) were added later: snapshots written before them read as empty.
 /// </summary>
-public sealed record CustomerSnapshot(IReadOnlyList<Trip> OpenTrips, IReadOnlyList<string> ClosedBookings, IReadOnlyList<ulong>? Delivered = null);
+public sealed record CustomerSnapshot(
+    IReadOnlyList<Trip> OpenTrips, IReadOnlyList<string> ClosedBookings, IReadOnlyList<ulong>? Delivered = null,
+    IReadOnlyDictionary<string, ulong>? Attributes = null);

@@ -35,6 +35,8 @@ public sealed record DeliveryLedger(ImmutableArray<ulong> Keys)
 }
 
 /// <summary>
-/// Journal fact: Braze accepted (or dead-lettered) the objects of these events (keys of <see cref="DeliveryLedger.KeyOf"/>).
+/// Journal fact: Braze accepted (or dead-lettered) the objects of these events (keys of <see cref="DeliveryLedger.KeyOf"/>),
+/// and with them the attribute values in <paramref name="Attributes"/> (name → <see cref="AttributeMemory.KeyOf"/>, in the
+/// order they were sent; null in facts written before attributes were remembered).
 /// </summary>
-public sealed record DeliveriesRecorded(IReadOnlyList<ulong> EventKeys);
+public sealed record DeliveriesRecorded(IReadOnlyList<ulong> EventKeys, IReadOnlyDictionary<string, ulong>? Attributes = null);

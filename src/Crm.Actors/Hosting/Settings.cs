@@ -61,5 +61,13 @@ public sealed record CustomerSettings(int Partitions, int SnapshotEvery, TimeSpa
     /// </summary>
     public bool SkipDelivered { get; init; } = true;
 
+    /// <summary>
+    /// True: an attribute is sent only when its value differs from the one last sent to Braze for that customer
+    /// (<c>Customers:SkipUnchangedAttributes</c>, <see cref="Domain.AttributeMemory"/>); the memory is kept with the
+    /// delivery ledger (so with <see cref="DeliveryLedgerSize"/> 0 it lasts only while the entity is alive) and erased
+    /// with the customer. False sends every attribute of every event, as before.
+    /// </summary>
+    public bool SkipUnchangedAttributes { get; init; } = true;
+
     public static readonly CustomerSettings Default = new(4, 100, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
 }

@@ -99,6 +99,7 @@ public sealed partial record CrmConfiguration(
             Partitioner = reader.OneOf("Kafka:Partitioner", KafkaPartitioner.ConsistentRandomName, KafkaPartitioner.Names),
             DeliveryLedgerSize = reader.Int("Customers:DeliveryLedgerSize", 64, min: 0, max: 100_000),
             SkipDelivered = skipDelivered,
+            SkipUnchangedAttributes = reader.Bool("Customers:SkipUnchangedAttributes", true),
         };
 
         var pipeline = new PipelineSettings(
