@@ -112,7 +112,7 @@ public sealed class ProcessFaultTests(KafkaTestCluster kafka) : IClassFixture<Ka
         service.Terminate();
         await service.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Contains("credentials", service.Output); // the refusal was logged…
+        Assert.Contains("Braze refuses the API key (check Braze:ApiKey)", service.Output); // the refusal was logged…
         Assert.DoesNotContain(PipelineDeployment.ApiKey, service.Output); // …without the key
         Assert.DoesNotContain(PipelineDeployment.ApiKey[..12], service.Output);
     }
