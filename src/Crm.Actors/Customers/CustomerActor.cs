@@ -45,6 +45,8 @@ public sealed class CustomerActor : ReceivePersistentActor
     private AttributeMemory _attributes = AttributeMemory.Empty;
     private AttributeMemory _attributesRecorded = AttributeMemory.Empty;
     private long _eventsSinceSnapshot;
+    // Snapshots asked for and not yet answered: an erasure deletes snapshots only once none is being written.
+    private int _snapshotsSaving;
 
     // Handed to the gateway and not answered yet, by event id. In memory only: after a restart the gateway is asked again.
     private readonly Dictionary<string, Sent> _sent = new(StringComparer.Ordinal);
@@ -71,6 +73,14 @@ public sealed class CustomerActor : ReceivePersistentActor
 
         Recover<TripBooked>(e => Recovered(e));
         Recover<TripClosed>(e => Recovered(e));
+        // Replayed only when the deletion after the marker did not happen (the process died, the deletion failed): the
+        // customer's deletion is then read again (committed only after Braze's delete) and the erasure repeated.
+        Recover<CustomerErased>(e =>
+        {
+            Recovered(e);
+            _ledger = DeliveryLedger.Empty;
+            _attributes = _attributesRecorded = AttributeMemory.Empty;
+        });
         Recover<DeliveriesRecorded>(e =>
         {
             _ledger = _ledger.Record(e.EventKeys, _settings.DeliveryLedgerSize);
@@ -100,12 +110,16 @@ public sealed class CustomerActor : ReceivePersistentActor
         });
         Command<SaveSnapshotSuccess>(success =>
         {
+            _snapshotsSaving--;
             // Everything up to the snapshot is in it: older snapshots and journal rows only take space.
             DeleteSnapshots(new SnapshotSelectionCriteria(success.Metadata.SequenceNr - 1));
             DeleteMessages(success.Metadata.SequenceNr);
         });
         Command<SaveSnapshotFailure>(failure =>
-            _log.Warning("Snapshot of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message));
+        {
+            _snapshotsSaving--;
+            _log.Warning("Snapshot of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message);
+        });
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(failure =>
             _log.Warning("Deleting old snapshots of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message));
@@ -346,18 +360,24 @@ public sealed class CustomerActor : ReceivePersistentActor
     {
         if (_eventsSinceSnapshot < _settings.SnapshotEvery) return;
         _eventsSinceSnapshot = 0;
+        _snapshotsSaving++;
         SaveSnapshot(new CustomerSnapshot(_state.OpenTrips.Values.ToList(), _state.ClosedBookings.ToList(), _ledger.Keys.ToList(),
             _attributesRecorded.Values.IsEmpty ? null : _attributesRecorded.Values));
     }
 
     /// <summary>
     /// The customer asked to be forgotten. The objects of earlier events are queued at the gateway ahead of the deletion
-    /// (it keeps per-customer order): the ledger write in flight lands, the journal and snapshots go, then Braze is told.
-    /// What Braze accepts of earlier events from now on is not written back.
+    /// (it keeps per-customer order): the ledger write in flight lands, then the <see cref="CustomerErased"/> marker is
+    /// written and everything up to it deleted, snapshots included, and only then is Braze told. The journal keeps the row
+    /// of the highest sequence number it deleted (so a customer who comes back never reuses one): the marker, which
+    /// carries nothing. What Braze accepts of earlier events from now on is not written back.
     /// </summary>
     private void Erase(Run run, CustomerEvent message, EventType type)
     {
-        _state = CustomerState.Empty;
+        var facts = type.Decide(message.Event, _state, ActivityDetails.Empty);
+        if (facts is not [.., CustomerErased])
+            throw new InvalidOperationException($"{type.Name} erases the customer, so its facts must end with {nameof(CustomerErased)}");
+        _state = _state.ApplyAll(facts);
         _ledger = DeliveryLedger.Empty;
         _unrecorded.Clear();
         _attributes = _attributesRecorded = AttributeMemory.Empty;
@@ -376,39 +396,88 @@ public sealed class CustomerActor : ReceivePersistentActor
 
         if (LastSequenceNr == 0 && !_recording)
         {
-            Proceed();
+            Proceed(); // nothing was ever written for this customer
             return;
         }
-        long upTo = 0;
+        var erasure = new Erasure();
+
+        void DeleteSnapshotsOnceSaved()
+        {
+            // A snapshot still being written could land after the deletion: wait for its answer first.
+            if (erasure.UpTo == 0 || erasure.SnapshotsAsked || _snapshotsSaving > 0) return;
+            erasure.SnapshotsAsked = true;
+            DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+        }
+
+        void ProceedOnceErased()
+        {
+            if (!erasure.JournalDeleted || !erasure.SnapshotsDeleted) return;
+            _log.Info("Erased the journal and snapshots of {PersistenceId} up to {SequenceNr}", PersistenceId, erasure.UpTo);
+            _eventsSinceSnapshot = 0;
+            UnbecomeStacked();
+            Stash.UnstashAll();
+            Proceed();
+        }
+
         BecomeStacked(() =>
         {
             Command<DeleteMessagesSuccess>(success =>
             {
-                if (success.ToSequenceNr != upTo) return; // an older deletion behind a snapshot
-                _log.Info("Erased the journal of {PersistenceId}", PersistenceId);
-                _eventsSinceSnapshot = 0;
-                UnbecomeStacked();
-                Stash.UnstashAll();
-                Proceed();
+                if (success.ToSequenceNr != erasure.UpTo) return; // an older deletion behind a snapshot
+                erasure.JournalDeleted = true;
+                ProceedOnceErased();
             });
             Command<DeleteMessagesFailure>(failure =>
             {
-                if (failure.ToSequenceNr == upTo)
-                    throw new InvalidOperationException($"erasing {PersistenceId} failed", failure.Cause);
+                if (failure.ToSequenceNr == erasure.UpTo)
+                    throw new InvalidOperationException($"erasing the journal of {PersistenceId} failed", failure.Cause);
             });
-            Command<DeleteSnapshotsSuccess>(_ => { });
+            // Answers to snapshots asked for before the erasure: their cleanup is moot, the erasure deletes them all.
+            Command<SaveSnapshotSuccess>(_ =>
+            {
+                _snapshotsSaving--;
+                DeleteSnapshotsOnceSaved();
+            });
+            Command<SaveSnapshotFailure>(_ =>
+            {
+                _snapshotsSaving--;
+                DeleteSnapshotsOnceSaved();
+            });
+            Command<DeleteSnapshotsSuccess>(success =>
+            {
+                if (success.Criteria.MaxSequenceNr != long.MaxValue) return; // an older cleanup behind a snapshot
+                erasure.SnapshotsDeleted = true;
+                ProceedOnceErased();
+            });
             Command<DeleteSnapshotsFailure>(failure =>
-                _log.Warning("Deleting snapshots of {PersistenceId} failed: {Reason}", PersistenceId, failure.Cause.Message));
+            {
+                // Failing restarts the entity under its backoff: the deletion is read again and the erasure repeated.
+                if (failure.Criteria.MaxSequenceNr == long.MaxValue)
+                    throw new InvalidOperationException($"erasing the snapshots of {PersistenceId} failed", failure.Cause);
+            });
+            Command<Erasure>(recorded =>
+            {
+                if (ReferenceEquals(recorded, erasure)) MarkAndDelete();
+            });
             CommandAny(_ => Stash.Stash());
         });
-        void Delete()
+
+        void MarkAndDelete()
         {
-            upTo = LastSequenceNr;
-            DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
-            DeleteMessages(upTo);
+            var left = facts.Count;
+            PersistAll(facts, _ =>
+            {
+                if (--left > 0) return; // the marker is the last fact
+                erasure.UpTo = LastSequenceNr;
+                DeleteMessages(erasure.UpTo);
+                DeleteSnapshotsOnceSaved();
+            });
         }
-        if (_recording) _whenRecorded = Delete;
-        else Delete();
+        // Not from the ledger write's callback: a Persist inside a PersistAsync callback leaves Akka.NET's entity in its
+        // persisting state for good (it counts the stashing write there and uncounts it only in that state), stashing
+        // everything after. The callback tells the entity instead, and the marker is written as a command.
+        if (_recording) _whenRecorded = () => Self.Tell(erasure);
+        else MarkAndDelete();
     }
 
     /// <summary>Stops once asked to (hand-off, passivation) and nothing handed on is waiting for Braze or the journal.</summary>
@@ -445,6 +514,18 @@ public sealed class CustomerActor : ReceivePersistentActor
     public sealed record Stop
     {
         public static readonly Stop Instance = new();
+    }
+
+    /// <summary>
+    /// Where an erasure stands: the marker's sequence number (0 until written) and what was deleted. Also told to the
+    /// entity itself once the ledger write it waited for landed.
+    /// </summary>
+    private sealed class Erasure
+    {
+        public long UpTo { get; set; }
+        public bool SnapshotsAsked { get; set; }
+        public bool JournalDeleted { get; set; }
+        public bool SnapshotsDeleted { get; set; }
     }
 
     /// <summary>The catalog answered; the event can be decided.</summary>

@@ -19,6 +19,13 @@ public sealed record TripBooked(Trip Trip) : ICustomerStateEvent;
 public sealed record TripClosed(string BookingId) : ICustomerStateEvent;
 
 /// <summary>
+/// The customer asked to be forgotten: everything before is gone. Carries nothing on purpose: the journal keeps the row
+/// of a persistence id's highest sequence number when its events are deleted (so sequence numbers are never reused),
+/// and this is what that row then holds instead of a trip or ledger keys.
+/// </summary>
+public sealed record CustomerErased : ICustomerStateEvent;
+
+/// <summary>
 /// A customer's upcoming trips. Immutable; <see cref="Apply"/> is the only way to change it, and each event type's
 /// <c>Decide</c> says which facts an event adds. Both are pure, so the state converges whatever order the topics are
 /// read in (a booking closed is never open again: <see cref="Apply"/> refuses it).
@@ -48,6 +55,7 @@ public sealed record CustomerState(
             OpenTrips = OpenTrips.Remove(closed.BookingId),
             ClosedBookings = ClosedBookings.Add(closed.BookingId),
         },
+        CustomerErased => Empty,
         _ => throw new ArgumentOutOfRangeException(nameof(stateEvent), stateEvent, "unknown state event"),
     };
 

@@ -21,6 +21,9 @@ public sealed class CustomerDeletedType : EventType<CustomerDeleted>
 
     protected override CustomerDeleted Read(Payload payload) => new();
 
+    protected override IReadOnlyList<ICustomerStateEvent> Decide(CustomerDeleted e, CustomerState state, ActivityDetails details) =>
+        [new CustomerErased()];
+
     protected override IReadOnlyList<MarketingObject> Map(CustomerDeleted e, CustomerState before, CustomerState after, ActivityDetails details) =>
         [UserDelete(e)];
 }

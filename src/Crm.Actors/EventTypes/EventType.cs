@@ -35,7 +35,10 @@ public abstract class EventType
     /// <summary>The record the decoder makes of it.</summary>
     public abstract Type EventClass { get; }
 
-    /// <summary>True for the type that erases the customer (its state, ledger and journal go before Braze is told).</summary>
+    /// <summary>
+    /// True for the type that erases the customer (its state, ledger, journal and snapshots go before Braze is told); its
+    /// <see cref="Decide"/> ends with <see cref="CustomerErased"/>, the marker the journal keeps in their place.
+    /// </summary>
     public virtual bool ErasesCustomer => false;
 
     /// <summary>Reads the payload; throws <see cref="MalformedException"/> for a payload that breaks the contract.</summary>

@@ -34,6 +34,7 @@ public sealed class CrmSerializer : SerializerWithStringManifest
     {
         [typeof(TripBooked)] = "trip-booked.v1",
         [typeof(TripClosed)] = "trip-closed.v1",
+        [typeof(CustomerErased)] = "customer-erased.v1",
         [typeof(CustomerSnapshot)] = "customer-snapshot.v1",
         [typeof(DeliveriesRecorded)] = "deliveries-recorded.v1",
         [typeof(CustomerEvents)] = "customer-events.v1",

@@ -18,6 +18,7 @@ public sealed class CrmSerializerTests : Akka.TestKit.Xunit.TestKit
     {
         { new TripBooked(Paris), "trip-booked.v1" },
         { new TripClosed("bkg_1"), "trip-closed.v1" },
+        { new CustomerErased(), "customer-erased.v1" },
     };
 
     [Fact]
@@ -55,6 +56,10 @@ public sealed class CrmSerializerTests : Akka.TestKit.Xunit.TestKit
         Assert.Equal(["bkg_0"], back.ClosedBookings);
         Assert.Null(back.Delivered);
     }
+
+    [Fact]
+    public void The_erasure_marker_is_stored_empty() =>
+        Assert.Equal("{}", System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(new CustomerErased())));
 
     [Fact]
     public void The_stored_form_names_no_clr_type()

@@ -1,4 +1,5 @@
 using Crm.Actors.Testing;
+using System.Collections.Immutable;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
@@ -33,7 +34,11 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
     }
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
-        builder.WithCrmPersistence(new Crm.Actors.Hosting.PersistenceSettings(PersistenceProvider.Sqlite, $"Data Source={_database}"));
+        builder
+            .WithCrmPersistence(new Crm.Actors.Hosting.PersistenceSettings(PersistenceProvider.Sqlite, $"Data Source={_database}"))
+            // The real journal and snapshot store, whose writes a test can slow down or hold back (none does unless it says so).
+            .AddHocon(Support.ChaosSqlJournal.Hocon, HoconAddMode.Prepend)
+            .AddHocon(Support.HeldSqlSnapshotStore.Hocon, HoconAddMode.Prepend);
 
     protected override async Task AfterAllAsync()
     {
@@ -320,11 +325,102 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         Assert.Equal("\"cus_8\"", delete.Json);
         Assert.Equal(0, LedgerRows("customer-cus_8"));
         Assert.Equal(0, JournalRows("customer-cus_8"));
+        // The journal keeps the row of the highest sequence number it deleted: the marker, with nothing of the trips.
+        var left = Assert.Single(StoredRows(), r => r.Contains("cus_8"));
+        Assert.Equal(("customer-erased.v1", "{}", true), (left["manifest"], left["message"], left.IsDeleted));
+        Assert.DoesNotContain(StoredRows(), r => r.Contains("bkg_1") || r.Contains("bkg_2"));
         await WatchAndStop(customer);
         var view = await ViewOf(Customer("cus_8", gateway), "cus_8");
         Assert.Empty(view.OpenTrips);
         Assert.Empty(view.ClosedBookings);
         Assert.Equal(0, view.DeliveriesRemembered);
+    }
+
+    [Fact]
+    public async Task A_deletion_behind_a_ledger_write_in_flight_erases_once_it_lands_and_the_entity_goes_on()
+    {
+        var gateway = Gateway();
+        var customer = Customer("cus_15", gateway);
+        Send(customer, Booking("cus_15", "bkg_1"));
+        // The booking's ledger write (sequence number 2) takes a while: the deletion arrives while it is in flight.
+        Support.ChaosSqlJournal.Chaos = new Support.JournalChaos(
+            WriteDelay: key => key == "customer-cus_15/2" ? TimeSpan.FromSeconds(1) : TimeSpan.Zero, FailWrite: _ => false, ReplayDelay: _ => TimeSpan.Zero);
+        try
+        {
+            await Accept(gateway);
+            Send(customer, Deletion("cus_15", 1));
+            await ExpectMsgAsync<CustomerEventsDone>(TimeSpan.FromSeconds(10)); // the booking's batch, once its write landed
+            var delete = await Accept(gateway);
+            Assert.Equal(MarketingObjectKind.UserDelete, Assert.Single(delete.Objects).Kind);
+        }
+        finally
+        {
+            Support.ChaosSqlJournal.Chaos = null;
+        }
+
+        // The entity answers and goes on: the deletion's batch is done, and a new booking is handled as for anyone new.
+        await ExpectMsgAsync<CustomerEventsDone>(TimeSpan.FromSeconds(10));
+        Send(customer, Booking("cus_15", "bkg_2"));
+        await Accept(gateway);
+        await ExpectMsgAsync<CustomerEventsDone>(TimeSpan.FromSeconds(10));
+        var view = await ViewOf(customer, "cus_15");
+        Assert.Equal(["bkg_2"], view.OpenTrips.Select(t => t.BookingId));
+        Assert.Equal(5, view.SequenceNr); // trip 1, ledger 2, marker 3, then trip 4 and its ledger 5
+        Assert.DoesNotContain(StoredRows(), r => r.Contains("bkg_1"));
+    }
+
+    [Fact]
+    public async Task A_snapshot_still_being_written_when_the_customer_is_deleted_is_deleted_too()
+    {
+        var gateway = Gateway();
+        // Snapshot after every write: the booking's write asks for one, and the deletion comes right behind it.
+        var customer = Customer("cus_13", gateway, snapshotEvery: 1);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Support.HeldSqlSnapshotStore.Holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Support.HeldSqlSnapshotStore.Released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Support.HeldSqlSnapshotStore.Hold = hold;
+        try
+        {
+            Send(customer, Booking("cus_13", "bkg_1"), Deletion("cus_13", 1));
+            await gateway.ExpectMsgAsync<BrazeGateway.Deliver>();
+            // The snapshot, with the trip, is still being written while the erasure marks and deletes the journal:
+            // snapshots deleted now would leave this one behind once it lands.
+            await Support.HeldSqlSnapshotStore.Holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await AwaitAssertAsync(() => Assert.Contains(StoredRows(), r =>
+                r.Contains("cus_13") && r["manifest"] == "customer-erased.v1" && r.IsDeleted), TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Support.HeldSqlSnapshotStore.Hold = null;
+            hold.SetResult();
+        }
+
+        var delete = Assert.Single((await gateway.ExpectMsgAsync<BrazeGateway.Deliver>()).Objects);
+        Assert.Equal(MarketingObjectKind.UserDelete, delete.Kind); // told only once the erasure is done
+        await Support.HeldSqlSnapshotStore.Released.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the held snapshot landed
+        var rows = StoredRows().Where(r => r.Contains("cus_13")).ToList();
+        Assert.DoesNotContain(rows, r => r.Table == "snapshot");
+        Assert.Equal("customer-erased.v1", Assert.Single(rows)["manifest"]);
+    }
+
+    [Fact]
+    public async Task An_erasure_marker_still_in_the_journal_after_a_crash_recovers_an_empty_customer()
+    {
+        // The process died between writing the marker and deleting what it covers: recovery replays all three.
+        var journal = Persistence.Instance.Apply(Sys).JournalFor(null);
+        object[] events = [new TripBooked(new Trip("bkg_1", "act_paris_louvre", null, "Paris", "FR", Events.At.AddDays(3))),
+            new DeliveriesRecorded([DeliveryLedger.KeyOf("evt-1")]), new CustomerErased()];
+        var write = new AtomicWrite(events
+            .Select((e, i) => (IPersistentRepresentation)new Persistent(e, i + 1, "customer-cus_14", writerGuid: "crashed"))
+            .ToImmutableList());
+        journal.Tell(new WriteMessages([write], TestActor, 1));
+        await ExpectMsgAsync<WriteMessagesSuccessful>();
+        for (var i = 0; i < events.Length; i++) await ExpectMsgAsync<WriteMessageSuccess>();
+
+        var view = await ViewOf(Customer("cus_14", Gateway()), "cus_14");
+        Assert.Empty(view.OpenTrips);
+        Assert.Equal(0, view.DeliveriesRemembered);
+        Assert.Equal(3, view.SequenceNr);
     }
 
     [Fact]
@@ -344,6 +440,9 @@ public sealed class CustomerActorTests : Akka.Hosting.TestKit.TestKit
         await ExpectTerminatedAsync(customer);
         await AwaitAssertAsync(() => Assert.Equal(1, LedgerRows("customer-cus_12")), TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>Every row of the SQLite store (journal, tags, snapshots), columns as text.</summary>
+    private List<Support.StoredRow> StoredRows() => Support.JournalInspector.AllRows(Support.JournalStore.Sqlite(_database));
 
     private long JournalRows(string persistenceId) => Rows(persistenceId, "'trip-booked.v1', 'trip-closed.v1'");
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -49,6 +50,55 @@ public static class JournalInspector
         return keys;
     }
 
+    /// <summary>
+    /// Every row of every table in the store (journal, tags, snapshots, and whatever else the plugin creates), each column
+    /// as text: binary columns (the serialized payloads, JSON) decoded as UTF-8. What to search when nothing of a
+    /// customer may remain.
+    /// </summary>
+    public static List<StoredRow> AllRows(JournalStore store)
+    {
+        using var connection = store.Open();
+        var rows = new List<StoredRow>();
+        foreach (var table in Tables(connection, store))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+                for (var i = 0; i < reader.FieldCount; i++)
+                    columns[reader.GetName(i)] = reader.GetValue(i) switch
+                    {
+                        DBNull => "",
+                        byte[] bytes => Encoding.UTF8.GetString(bytes),
+                        var value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+                    };
+                rows.Add(new StoredRow(table, columns));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>The tables of the store.</summary>
+    public static HashSet<string> Tables(JournalStore store)
+    {
+        using var connection = store.Open();
+        return Tables(connection, store);
+    }
+
+    private static HashSet<string> Tables(DbConnection connection, JournalStore store)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = store.IsPostgres
+            ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+        using var reader = command.ExecuteReader();
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) tables.Add(reader.GetString(0));
+        return tables;
+    }
+
     private static SqliteConnection Sqlite(string database)
     {
         // Read-write: a read-only connection may not see what the write-ahead log holds yet.
@@ -66,4 +116,36 @@ public static class JournalInspector
         while (reader.Read()) rows.Add((reader.GetString(0), JsonDocument.Parse(Encoding.UTF8.GetString((byte[])reader[1]))));
         return rows;
     }
+}
+
+/// <summary>Where the service's journal and snapshots are: a SQLite file or a PostgreSQL database.</summary>
+public sealed record JournalStore(string Name, string ConnectionString, bool IsPostgres)
+{
+    public static JournalStore Sqlite(string database) => new("SQLite", $"Data Source={database}", IsPostgres: false);
+
+    public static JournalStore Postgres(string connectionString) => new("PostgreSQL", connectionString, IsPostgres: true);
+
+    public DbConnection Open()
+    {
+        // SQLite read-write: a read-only connection may not see what the write-ahead log holds yet.
+        DbConnection connection = IsPostgres ? new NpgsqlConnection(ConnectionString) : new SqliteConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>One row of a table of the store, its columns as text (see <see cref="JournalInspector.AllRows"/>).</summary>
+public sealed record StoredRow(string Table, IReadOnlyDictionary<string, string> Columns)
+{
+    public string this[string column] => Columns.GetValueOrDefault(column, "");
+
+    public bool Contains(string value) => Columns.Values.Any(text => text.Contains(value, StringComparison.Ordinal));
+
+    /// <summary>The journal's deleted flag (an integer in SQLite, a boolean in PostgreSQL).</summary>
+    public bool IsDeleted => this["deleted"] is "1" or "True";
+
+    public override string ToString() =>
+        $"{Table}: {string.Join(", ", Columns.Select(c => $"{c.Key}={(c.Value.Length > 200 ? c.Value[..200] + "…" : c.Value)}"))}";
 }

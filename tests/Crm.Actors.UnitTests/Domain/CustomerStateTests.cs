@@ -82,6 +82,19 @@ public class CustomerStateTests
     }
 
     [Fact]
+    public void CustomerDeleted_decides_an_erasure_marker_that_carries_nothing_and_forgets_every_trip()
+    {
+        var state = HandleAll([Booked("A", 10), Booked("B", 12), Cancelled("A")]);
+        var deleted = Events.Stamp(new CustomerDeleted(), CustomerId, eventId: "evt_deleted", at: Now);
+
+        var facts = state.Decide(deleted, ActivityDetails.Empty);
+
+        Assert.Equal([new CustomerErased()], facts);
+        Assert.Equal(CustomerState.Empty, state.ApplyAll(facts));
+        Assert.Empty(typeof(CustomerErased).GetProperties()); // what the journal keeps in the customer's place
+    }
+
+    [Fact]
     public void Applying_the_same_TripBooked_twice_keeps_one_trip()
     {
         var trip = new Trip("A", "act_A", null, null, null, Now.AddDays(1));
