@@ -9,6 +9,7 @@ namespace Crm.Actors.Tests.Clustering;
 /// the mock cluster: partitions spread over the nodes, shards follow their partitions, and nodes joining, leaving
 /// and dying move work without losing events or state.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class ClusterTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

@@ -16,6 +16,7 @@ namespace Crm.Actors.Tests.Clustering;
 /// a node with a certificate they do not trust, or none (plain TCP), gets no association, so it neither joins nor
 /// delivers a message; and remoting listens only where a node says it is.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class ClusterTlsTests(TlsCluster cluster) : IClassFixture<TlsCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
@@ -91,7 +92,7 @@ public sealed class ClusterTlsTests(TlsCluster cluster) : IClassFixture<TlsClust
         await Eventually.Holds(() =>
         {
             probe.Tell(message);
-            return outsider.AssociationErrors.Any(e => e.RemoteAddress == target) && (alsoWaitFor?.Invoke() ?? true);
+            return outsider.FailedToAssociateWith(target) && (alsoWaitFor?.Invoke() ?? true);
         }, Patience, () => $"association errors: {string.Join("; ", outsider.AssociationErrors)}; the first node logged:\n{cluster.Nodes[0].Log}");
 
         var control = $"from a member, after {message}";

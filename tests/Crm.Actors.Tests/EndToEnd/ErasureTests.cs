@@ -15,6 +15,7 @@ namespace Crm.Actors.Tests.EndToEnd;
 /// and on PostgreSQL. The store is read directly, every row of every table, and each value is first found there before
 /// the erasure, so the search is known to see it.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class ErasureTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

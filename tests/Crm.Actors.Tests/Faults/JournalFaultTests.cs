@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace Crm.Actors.Tests.Faults;
 
 /// <summary>The journal unavailable for a while: SQLite locked by another writer.</summary>
+[Collection(Serial.Name)]
 public sealed class JournalFaultTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

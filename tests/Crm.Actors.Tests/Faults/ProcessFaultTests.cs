@@ -7,6 +7,7 @@ namespace Crm.Actors.Tests.Faults;
 /// The service as its own OS process (<c>dotnet Crm.Host.dll</c>): killed with SIGKILL mid-stream, stopped with
 /// SIGTERM, restarted on the same journal and consumer group. Also captures every line it logs.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class ProcessFaultTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

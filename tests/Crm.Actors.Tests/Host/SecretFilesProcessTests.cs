@@ -12,6 +12,7 @@ namespace Crm.Actors.Tests.Host;
 /// the PostgreSQL password, the certificate password) come from files through <c>_FILE</c> variables, take effect,
 /// and none of them shows in anything it writes, even at Debug level.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class SecretFilesProcessTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -10,6 +10,7 @@ namespace Crm.Actors.Tests.Operating;
 /// the Braze-halted alert fires and resolves with the fault, every dashboard query answers, every series the rules
 /// read is one the node exports.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed partial class LiveMonitoringTests(LiveMonitoring live, ITestOutputHelper output) : IClassFixture<LiveMonitoring>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 namespace Crm.Actors.Tests.Operating;
 
 /// <summary>Off loopback the management endpoint demands its token; without one configured the node does not start.</summary>
+[Collection(Serial.Name)]
 public sealed class ManagementSecurityTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private const string Token = "mgmt-token-7c1e55d0a9b34f2e";

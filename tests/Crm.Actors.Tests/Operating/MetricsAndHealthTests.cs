@@ -13,6 +13,7 @@ using Crm.Management;
 namespace Crm.Actors.Tests.Operating;
 
 /// <summary>The Prometheus scrape carries the listed series with the node's real counts; the probes tell alive from ready.</summary>
+[Collection(Serial.Name)]
 public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixture<KafkaTestCluster>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

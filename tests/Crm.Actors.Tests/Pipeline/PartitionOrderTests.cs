@@ -26,6 +26,7 @@ namespace Crm.Actors.Tests.Pipeline;
 /// are functions of the seed and the operation, so a failing seed replays the same scenario with the same faults:
 /// <c>CRM_ORDER_SEED=&lt;seed&gt;</c> runs that one interleaving alone, <c>CRM_ORDER_COUNT=&lt;n&gt;</c> runs n instead of 1,000.
 /// </summary>
+[Collection(Serial.Name)]
 public sealed class PartitionOrderTests : Akka.Hosting.TestKit.TestKit
 {
     private const int Interleavings = 1000;
