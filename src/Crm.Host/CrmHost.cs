@@ -53,7 +53,7 @@ public static class CrmHost
             .ConfigureLoggers(loggers => loggers.LogLevel = LogLevels.ToAkka(config.LogLevel)) // Logging:Level is Akka's too
             .WithCrmCluster(config.Cluster, sp.GetRequiredService<ILoggerFactory>())
             .WithCrmPersistence(config.Persistence)
-            .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>())
+            .WithBrazeGateway(config.Braze, sp.GetRequiredService<IBrazeApi>(), sp.GetRequiredService<IDeadLetters>(), sp.GetRequiredService<BrazeCounters>(), sp.GetRequiredService<CrmMetrics>())
             .WithCustomerSharding(config.Customers, sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<EntityLocality>(), sp.GetRequiredService<CrmMetrics>())
             .WithCrmManagement(sp.GetRequiredService<CrmMetrics>(), sp.GetRequiredService<LagMonitor>(), sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<BrazeCounters>())
             .WithKafkaPipeline(sp.GetRequiredService<KafkaPipeline>(), sp.GetRequiredService<ILoggerFactory>())

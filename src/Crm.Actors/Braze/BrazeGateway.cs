@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Crm.Actors.Domain;
@@ -49,11 +50,16 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     private string? _haltReason;
     private string? _lastError;
     private readonly BrazeCounters _counters;
+    private readonly Operating.CrmMetrics? _metrics;
 
-    public BrazeGateway(BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters, Func<DateTimeOffset>? clock = null)
+    /// <param name="metrics">The node's metrics, for the time deliveries wait here (null: not measured).</param>
+    public BrazeGateway(
+        BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters, Func<DateTimeOffset>? clock = null,
+        Operating.CrmMetrics? metrics = null)
     {
         _settings = settings;
         _counters = counters;
+        _metrics = metrics;
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         _trackThrottle = new RequestThrottle(settings.RequestsPerWindow, settings.Window);
         _deleteThrottle = new RequestThrottle(settings.DeleteRequestsPerWindow, settings.DeleteWindow);
@@ -93,8 +99,10 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
     protected override void PreStart() =>
         Timers.StartPeriodicTimer("forget-unrecorded", ForgetUnrecorded.Instance, _settings.RequestTimeout);
 
-    public static Props Props(BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters, Func<DateTimeOffset>? clock = null) =>
-        Akka.Actor.Props.Create(() => new BrazeGateway(settings, api, deadLetters, counters, clock));
+    public static Props Props(
+        BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters, Func<DateTimeOffset>? clock = null,
+        Operating.CrmMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new BrazeGateway(settings, api, deadLetters, counters, clock, metrics));
 
     private void Enqueue(Deliver deliver)
     {
@@ -109,7 +117,11 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             return;
         }
         var id = _nextDeliveryId++;
-        _deliveries[id] = new PendingDelivery(deliver.EventId, deliver.Objects.Count, [deliver.ReplyTo]) { WillRecord = deliver.WillRecord };
+        _deliveries[id] = new PendingDelivery(deliver.EventId, deliver.Objects.Count, [deliver.ReplyTo])
+        {
+            WillRecord = deliver.WillRecord,
+            ArrivedAt = Stopwatch.GetTimestamp(),
+        };
         _deliveryByEventId[deliver.EventId] = id;
         foreach (var marketingObject in deliver.Objects)
             _queue.Add(new PendingObject(id, marketingObject, deliver.Source));
@@ -191,6 +203,14 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         _ready[worker] = false;
         _counters.RequestStarted();
         _workers[worker].Tell(new Send(batch));
+        if (_metrics is null) return;
+        // A delivery's queueing ends with the first request carrying one of its objects; resends and halves do not count.
+        foreach (var item in batch.Items)
+            if (_deliveries.TryGetValue(item.DeliveryId, out var delivery) && !delivery.Dispatched)
+            {
+                delivery.Dispatched = true;
+                _metrics.RecordStage(Operating.CrmMetrics.Stage.GatewayQueue, Stopwatch.GetElapsedTime(delivery.ArrivedAt));
+            }
     }
 
     private void Complete(BatchDone done)
@@ -312,6 +332,12 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
         public List<IActorRef> Waiters { get; } = waiters;
         public bool WillRecord { get; init; }
         public bool Rejected { get; set; }
+
+        /// <summary>When its <see cref="Deliver"/> arrived (Stopwatch timestamp).</summary>
+        public long ArrivedAt { get; init; }
+
+        /// <summary>A request with one of its objects was handed to a worker.</summary>
+        public bool Dispatched { get; set; }
     }
 
     private sealed record DispatchDue

@@ -14,6 +14,7 @@ public sealed class MeteredBrazeApi(IBrazeApi inner, CrmMetrics metrics, BrazeCo
         var started = Stopwatch.GetTimestamp();
         var outcome = await inner.SendAsync(batch, cancellationToken).ConfigureAwait(false);
         var took = Stopwatch.GetElapsedTime(started);
+        metrics.RecordStage(CrmMetrics.Stage.Http, took);
         var count = batch.Items.Count;
         switch (outcome)
         {

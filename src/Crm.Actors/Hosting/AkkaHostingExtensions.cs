@@ -90,11 +90,12 @@ public static class AkkaHostingExtensions
             .WithSqlPersistence(data, autoInitialize: true);
     }
 
-    /// <summary>The node's Braze gateway, registered as <see cref="BrazeGateway"/>.</summary>
+    /// <summary>The node's Braze gateway, registered as <see cref="BrazeGateway"/>; <paramref name="metrics"/>: its queueing time (null: not measured).</summary>
     public static AkkaConfigurationBuilder WithBrazeGateway(
-        this AkkaConfigurationBuilder builder, BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters) =>
+        this AkkaConfigurationBuilder builder, BrazeSettings settings, IBrazeApi api, IDeadLetters deadLetters, BrazeCounters counters,
+        Operating.CrmMetrics? metrics = null) =>
         builder.WithActors((system, registry) =>
-            registry.Register<BrazeGateway>(system.ActorOf(BrazeGateway.Props(settings, api, deadLetters, counters), "braze-gateway")));
+            registry.Register<BrazeGateway>(system.ActorOf(BrazeGateway.Props(settings, api, deadLetters, counters, metrics: metrics), "braze-gateway")));
 
     /// <summary>
     /// The customer entities, sharded by customer id with shard = Kafka partition, each under the backoff

@@ -26,6 +26,8 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     // Unbounded on paper, bounded in practice by pausing at BufferSize (the multi-reader variant can count).
     private readonly Channel<CommittableRecord> _channel = Channel.CreateUnbounded<CommittableRecord>();
     private readonly ConcurrentQueue<CommitRequest> _commits = new();
+    // Requests whose offsets are stored and not yet committed: the next commit that succeeds answers them.
+    private readonly ConcurrentQueue<CommitRequest> _storedNotCommitted = new();
     private readonly IPartitionAssignmentListener? _listener;
     private readonly Dictionary<TopicPartition, long> _owned = new(); // poll thread only
     private readonly Dictionary<TopicPartition, long> _handedOut = new(); // poll thread only: last offset put in the channel
@@ -95,14 +97,23 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
     /// Marks the given offsets done (the next offset to read is each + 1): the consumer thread stores them and they
     /// are committed in the background. The task completes once they are stored.
     /// </summary>
-    public Task CommitAsync(IReadOnlyCollection<CommittableOffset> offsets)
+    public Task CommitAsync(IReadOnlyCollection<CommittableOffset> offsets) => Enqueue(offsets).Done.Task;
+
+    /// <summary>As <see cref="CommitAsync"/>; the task completes (true) once the background commit carrying them returned.</summary>
+    public Task<bool> CommitToKafkaAsync(IReadOnlyCollection<CommittableOffset> offsets) => Enqueue(offsets).Committed.Task;
+
+    private CommitRequest Enqueue(IReadOnlyCollection<CommittableOffset> offsets)
     {
-        if (offsets.Count == 0) return Task.CompletedTask;
         var request = new CommitRequest(offsets);
+        if (offsets.Count == 0)
+        {
+            Finish(request, stored: false);
+            return request;
+        }
         _commits.Enqueue(request);
         _commitQueued.Set();
-        if (_closing && !_thread.IsAlive) request.Done.TrySetResult();
-        return request.Done.Task;
+        if (_closing && !_thread.IsAlive) Finish(request, stored: false);
+        return request;
     }
 
     private void Run()
@@ -162,7 +173,8 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
             WaitForBackgroundCommit();
             consumer?.Dispose();
             _channel.Writer.TryComplete();
-            while (_commits.TryDequeue(out var left)) left.Done.TrySetResult();
+            while (_commits.TryDequeue(out var left)) Finish(left, stored: false);
+            while (_storedNotCommitted.TryDequeue(out var left)) left.Committed.TrySetResult(false);
             _closed.TrySetResult();
         }
     }
@@ -322,10 +334,11 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
                 }
                 consumer.StoreOffset(new TopicPartitionOffset(tp, new Offset(o.Offset + 1)));
                 if (!_done.TryGetValue(tp, out var done) || o.Offset > done) _done[tp] = o.Offset;
+                request.Stored = true;
                 _storedSinceCommit = true;
             }
-            if (later.Count > 0) _commits.Enqueue(new CommitRequest(later, request.Done));
-            else request.Done.TrySetResult();
+            if (later.Count > 0) _commits.Enqueue(request with { Offsets = later });
+            else Finish(request, request.Stored);
         }
     }
 
@@ -381,20 +394,35 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
         CommitStored(consumer);
     }
 
+    /// <summary>The request's offsets are stored (or dropped, not this consumer's): it waits for the next commit, or for nothing.</summary>
+    private void Finish(CommitRequest request, bool stored)
+    {
+        request.Done.TrySetResult();
+        if (stored) _storedNotCommitted.Enqueue(request);
+        else request.Committed.TrySetResult(false);
+    }
+
     private void CommitStored(IConsumer<byte[]?, byte[]?> consumer)
     {
+        // Stored before this commit starts (stores happen on the consumer thread, before they are queued here), so it
+        // carries their offsets; those stored meanwhile wait for the next one.
+        var carried = new List<CommitRequest>();
+        for (var n = _storedNotCommitted.Count; n > 0 && _storedNotCommitted.TryDequeue(out var request); n--) carried.Add(request);
         try
         {
             foreach (var committed in consumer.Commit())
                 if (committed.Offset.Value >= 0) _committed[committed.TopicPartition] = committed.Offset.Value;
             Interlocked.Increment(ref _commitCalls);
+            foreach (var request in carried) request.Committed.TrySetResult(true);
         }
         catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_NoOffset)
         {
-            // Nothing new to commit.
+            // Nothing new to commit: what they stored was committed already.
+            foreach (var request in carried) request.Committed.TrySetResult(true);
         }
         catch (KafkaException e)
         {
+            foreach (var request in carried) _storedNotCommitted.Enqueue(request);
             _storedSinceCommit = true;
             _logger.LogWarning("Committing offsets failed ({Reason}); they stay stored and go with the next commit", e.Error.Reason);
         }
@@ -428,9 +456,14 @@ public sealed class CommittableKafkaSource : IOffsetCommitter, IAsyncDisposable
         if (_thread.IsAlive) await _closed.Task.ConfigureAwait(false);
     }
 
-    private sealed record CommitRequest(IReadOnlyCollection<CommittableOffset> Offsets, TaskCompletionSource Done)
+    /// <summary>Offsets to store; <see cref="Done"/> once stored, <see cref="Committed"/> once a commit carrying them returned.</summary>
+    private sealed record CommitRequest(IReadOnlyCollection<CommittableOffset> Offsets)
     {
-        public CommitRequest(IReadOnlyCollection<CommittableOffset> offsets)
-            : this(offsets, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)) { }
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<bool> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Some of its offsets were stored (consumer thread only).</summary>
+        public bool Stored { get; set; }
     }
 }

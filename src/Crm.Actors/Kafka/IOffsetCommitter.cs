@@ -8,4 +8,13 @@ public interface IOffsetCommitter
     /// generation, each higher than the last given for it. Completes once stored; committed in the background.
     /// </summary>
     Task CommitAsync(IReadOnlyCollection<CommittableOffset> offsets);
+
+    /// <summary>
+    /// <see cref="CommitAsync"/>, with a task that completes once the offsets are committed to Kafka: true once the
+    /// commit carrying them returned, false when none of them was this consumer's to commit any more (or it closed
+    /// first). A committer with no background commit completes it with <see cref="CommitAsync"/>'s task.
+    /// </summary>
+    Task<bool> CommitToKafkaAsync(IReadOnlyCollection<CommittableOffset> offsets) =>
+        CommitAsync(offsets).ContinueWith(stored => stored.IsCompletedSuccessfully, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

@@ -25,30 +25,35 @@ public sealed class PartitionOffsets
             throw new ArgumentException($"{offset} is not after the last offset added for its partition ({partition.Last})", nameof(offset));
         partition.Last = offset.Offset;
         partition.Order.Enqueue(offset.Offset);
-        partition.IsDone[offset.Offset] = false;
+        partition.DoneAt[offset.Offset] = null;
         Pending++;
     }
 
-    /// <summary>Marks <paramref name="offset"/>'s record done; an offset not tracked (or done already) is ignored.</summary>
-    public void Done(CommittableOffset offset)
+    /// <summary>
+    /// Marks <paramref name="offset"/>'s record done at <paramref name="doneAt"/> (the caller's timestamp, handed back by
+    /// <see cref="TakeCommittable"/>); an offset not tracked (or done already) is ignored.
+    /// </summary>
+    public void Done(CommittableOffset offset, long doneAt = 0)
     {
         if (!_partitions.TryGetValue((offset.Topic, offset.Partition, offset.Generation), out var partition)) return;
-        if (!partition.IsDone.TryGetValue(offset.Offset, out var done) || done) return;
-        partition.IsDone[offset.Offset] = true;
+        if (!partition.DoneAt.TryGetValue(offset.Offset, out var done) || done is not null) return;
+        partition.DoneAt[offset.Offset] = doneAt;
         Pending--;
-        while (partition.Order.TryPeek(out var head) && partition.IsDone[head])
+        while (partition.Order.TryPeek(out var head) && partition.DoneAt[head] is { } headDoneAt)
         {
             partition.Order.Dequeue();
-            partition.IsDone.Remove(head);
+            partition.DoneAt.Remove(head);
             partition.Committable = head;
+            partition.CommittableDoneAt.Add(headDoneAt);
         }
     }
 
     /// <summary>
     /// For each partition that moved since the last call: the offset of its last record done with all before it. A
-    /// partition with nothing left pending stops being tracked once taken.
+    /// partition with nothing left pending stops being tracked once taken. <paramref name="doneAt"/>, when given, gets
+    /// the <c>doneAt</c> of every record the offsets returned cover (one each).
     /// </summary>
-    public IReadOnlyList<CommittableOffset> TakeCommittable()
+    public IReadOnlyList<CommittableOffset> TakeCommittable(List<long>? doneAt = null)
     {
         var result = new List<CommittableOffset>();
         foreach (var ((topic, partitionNumber, generation), partition) in _partitions.ToList())
@@ -57,6 +62,8 @@ public sealed class PartitionOffsets
             {
                 result.Add(new CommittableOffset(topic, partitionNumber, offset, generation));
                 partition.Committable = null;
+                doneAt?.AddRange(partition.CommittableDoneAt);
+                partition.CommittableDoneAt.Clear();
             }
             if (partition.Order.Count == 0) _partitions.Remove((topic, partitionNumber, generation));
         }
@@ -65,10 +72,12 @@ public sealed class PartitionOffsets
 
     private sealed class Partition
     {
-        // Offsets added and not yet committable, in order, and whether each is done.
+        // Offsets added and not yet committable, in order, and when each was done (null: not yet).
         public Queue<long> Order { get; } = new();
-        public Dictionary<long, bool> IsDone { get; } = [];
+        public Dictionary<long, long?> DoneAt { get; } = [];
         public long Last { get; set; } = -1;
         public long? Committable { get; set; }
+        // When each record up to Committable was done, since the last take.
+        public List<long> CommittableDoneAt { get; } = [];
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Crm.Actors.Domain;
@@ -65,6 +66,15 @@ public sealed class PipelineStats(CrmMetrics? metrics = null)
                Interlocked.CompareExchange(ref _maxDeliveryTicks, took.Ticks, max) != max) { }
     }
     internal void RecordRetry() => Interlocked.Increment(ref _retries);
+
+    /// <summary>Stage durations go to <see cref="CrmMetrics"/>: worth gathering their timestamps.</summary>
+    internal bool MeasuresStages => metrics is not null;
+
+    /// <summary>Records done at <paramref name="doneAt"/> (Stopwatch timestamps) are committed to Kafka at <paramref name="committedAt"/>.</summary>
+    internal void CommitWaited(IEnumerable<long> doneAt, long committedAt)
+    {
+        foreach (var at in doneAt) metrics?.RecordStage(CrmMetrics.Stage.CommitWait, Stopwatch.GetElapsedTime(at, committedAt));
+    }
 
     internal void RecordDeadLetter(string reason)
     {

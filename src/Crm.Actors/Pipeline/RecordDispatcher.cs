@@ -157,7 +157,7 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
 
     private void RecordDone(CommittableRecord record)
     {
-        _offsets.Done(record.CommittableOffset);
+        _offsets.Done(record.CommittableOffset, Stopwatch.GetTimestamp());
         if (++_doneSinceCommit >= _kafka.CommitBatchSize) Commit();
         AckWhenRoom();
         FinishWhenDrained();
@@ -166,9 +166,18 @@ public sealed class RecordDispatcher : ReceiveActor, IWithTimers
     private void Commit()
     {
         _doneSinceCommit = 0;
-        var offsets = _offsets.TakeCommittable();
-        // Stored by the consumer thread in order and committed in the background: nothing to wait for here.
-        if (offsets.Count > 0) _ = _committer.CommitAsync(offsets);
+        var doneAt = _stats.MeasuresStages ? new List<long>() : null;
+        var offsets = _offsets.TakeCommittable(doneAt);
+        if (offsets.Count == 0) return;
+        // Stored by the consumer thread in order and committed in the background: nothing to wait for here, except to
+        // measure how long each record waited for the Kafka commit carrying it (not measured when the partition was lost).
+        if (doneAt is null)
+            _ = _committer.CommitAsync(offsets);
+        else
+            _ = _committer.CommitToKafkaAsync(offsets).ContinueWith(committed =>
+            {
+                if (committed.IsCompletedSuccessfully && committed.Result) _stats.CommitWaited(doneAt, Stopwatch.GetTimestamp());
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void AckWhenRoom()

@@ -34,12 +34,14 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         using var http = new HttpClient { BaseAddress = node.ManagementUri() };
         var partitions = deployment.Topics.Count * 4;
 
-        // Lag comes from librdkafka's statistics (every second) and shard counts every 5 s: wait for them to settle.
+        // Lag comes from librdkafka's statistics (every second) and shard counts every 5 s: wait for them to settle. Each
+        // record's commit wait is recorded once the commit carrying it returns, a moment after Kafka has it.
         PrometheusScrape scrape = null!;
         await PipelineDeployment.WaitUntil(() =>
         {
             scrape = PrometheusScrape.Parse(http.GetStringAsync("metrics").GetAwaiter().GetResult());
             return scrape.Of("crm_kafka_consumer_lag").Count == partitions && scrape.Sum("crm_kafka_consumer_lag") == 0 &&
+                   scrape.Sum("crm_stage_duration_seconds_count", "stage=\"commit_wait\"") == records.Count + malformed.Length &&
                    scrape.Of("crm_kafka_partition_state", "state=\"ok\"").All(s => s.Value == 1) &&
                    scrape.Sum("crm_sharding_entities") == 10 && scrape.Sum("crm_node_ready") == 1;
         }, Patience, () => scrape?.ToString() ?? "no scrape yet");
@@ -70,6 +72,7 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         // booked and closed persist; a write covers a batch, so never more than two per record.
         var customers = records.Select(r => r.Key).Distinct().Count();
         Assert.InRange(scrape.Sum("crm_journal_write_duration_seconds_count"), customers + 1, 2 * records.Count);
+        AssertStages(scrape, deployment, customers, produced.Count);
         Assert.Equal(partitions, scrape.Of("crm_kafka_not_lagging_ratio").Count);
         Assert.All(scrape.Of("crm_kafka_not_lagging_ratio"), s => Assert.Equal(1.0, s.Value));
         Assert.Equal(partitions * 4, scrape.Of("crm_kafka_partition_state").Count); // one series per state
@@ -126,6 +129,28 @@ public sealed class MetricsAndHealthTests(KafkaTestCluster kafka) : IClassFixtur
         // OpenTelemetry creates a histogram's series with its first measurement; the node records none it did not measure.
         Assert.Empty(scrape.Of("crm_braze_request_duration_seconds_count"));
         Assert.Empty(scrape.Of("crm_journal_write_duration_seconds_count"));
+        Assert.Empty(scrape.Of("crm_stage_duration_seconds_count"));
+    }
+
+    /// <summary>
+    /// Every stage the run went through was measured where it happened: entities recovered, the catalog was asked, the
+    /// journal written, deliveries queued at the gateway, Braze called, offsets committed. The permit wait is never
+    /// recorded (not observable through Akka.NET's public API).
+    /// </summary>
+    private static void AssertStages(PrometheusScrape scrape, PipelineDeployment deployment, int customers, int records)
+    {
+        double Count(string stage) => scrape.Sum("crm_stage_duration_seconds_count", $"stage=\"{stage}\"");
+        Assert.True(deployment.Catalog.Requests > 0, "the run asked the catalog"); // so the entities waited for it
+        foreach (var stage in CrmMetrics.Stages.Except([CrmMetrics.Stage.RecoveryWait]))
+        {
+            Assert.True(Count(stage) > 0, $"{stage}: no sample\n{scrape}");
+            Assert.True(scrape.Sum("crm_stage_duration_seconds_sum", $"stage=\"{stage}\"") > 0, $"{stage}: sum 0");
+        }
+        Assert.Empty(scrape.Of("crm_stage_duration_seconds_count", $"stage=\"{CrmMetrics.Stage.RecoveryWait}\""));
+        Assert.True(Count(CrmMetrics.Stage.Recovery) >= customers, $"{Count(CrmMetrics.Stage.Recovery)} recoveries for {customers} customers");
+        Assert.Equal(scrape.Sum("crm_journal_write_duration_seconds_count"), Count(CrmMetrics.Stage.JournalWrite));
+        Assert.Equal(scrape.Sum("crm_braze_requests_total"), Count(CrmMetrics.Stage.Http));
+        Assert.Equal(records, Count(CrmMetrics.Stage.CommitWait)); // once each: delivered, dead-lettered or skipped
     }
 
     [Fact]

@@ -29,6 +29,27 @@ public class PartitionOffsetsTests
     }
 
     [Fact]
+    public void Each_record_an_offset_taken_covers_hands_back_when_it_was_done_once()
+    {
+        var tracker = With(At(10), At(11), At(12), At(0, partition: 1));
+        tracker.Done(At(11), doneAt: 111);
+        tracker.Done(At(0, partition: 1), doneAt: 200);
+        tracker.Done(At(0, partition: 1), doneAt: 999); // done already: ignored
+        var doneAt = new List<long>();
+        Assert.Equal([At(0, partition: 1)], tracker.TakeCommittable(doneAt));
+        Assert.Equal([200L], doneAt);
+
+        // 11 waited for 10: both go with the commit of 11, each with its own time; 12 is not covered yet.
+        tracker.Done(At(10), doneAt: 150);
+        doneAt.Clear();
+        Assert.Equal([At(11)], tracker.TakeCommittable(doneAt));
+        Assert.Equal([111L, 150L], doneAt.Order());
+        doneAt.Clear();
+        Assert.Empty(tracker.TakeCommittable(doneAt));
+        Assert.Empty(doneAt);
+    }
+
+    [Fact]
     public void A_held_record_holds_back_only_its_own_partition()
     {
         var tracker = With(At(0, partition: 0), At(0, partition: 1), At(1, partition: 1), At(0, topic: "accounts"));
