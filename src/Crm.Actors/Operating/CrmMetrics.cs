@@ -185,7 +185,11 @@ public sealed partial class CrmMetrics : IDisposable
     /// <summary>The <c>stage</c> label of <c>crm.stage.duration</c>: what each sample measures, in seconds.</summary>
     public static class Stage
     {
-        /// <summary>Waiting for a recovery permit. Not recorded: Akka.NET's public API does not show when it is granted.</summary>
+        /// <summary>
+        /// Waiting for a recovery permit. Never recorded: Akka.NET's public API does not show when it is granted, so the
+        /// wait is inside <see cref="Recovery"/>. The time to the first replayed event or snapshot offer is no proxy: it
+        /// also holds the snapshot query, and a customer with no history replays nothing.
+        /// </summary>
         public const string RecoveryWait = "recovery_wait";
 
         /// <summary>
