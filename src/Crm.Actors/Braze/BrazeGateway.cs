@@ -155,8 +155,11 @@ public sealed class BrazeGateway : ReceiveActor, IWithTimers
             }
             SendTo(i, batch);
         }
-        // Objects wait for an endpoint whose throttle is full: come back when it has room.
-        if (_queue.Count > 0 && _haltReason is null)
+        // Objects wait for an endpoint whose throttle is full and no request is out whose answer would bring us back
+        // here: come back when it has room. While requests are out their answers dispatch again; waking at every slot
+        // as well sent requests the moment one slot opened, half full (the benchmark's (c) fell from 75 to 37 objects
+        // per request and to 0.49 of the limit).
+        if (_queue.Count > 0 && _haltReason is null && _ready.All(idle => idle))
             foreach (var throttle in new[] { _trackThrottle, _deleteThrottle })
                 if (throttle.NextSlot(now) is var slot && slot > now) WakeAt(slot);
     }
