@@ -35,4 +35,14 @@ fi
 su postgres -c "psql -q -tc \"SELECT 1 FROM pg_roles WHERE rolname='crm'\" | grep -q 1 || psql -q -c \"CREATE ROLE crm LOGIN SUPERUSER PASSWORD 'crm'\"" 
 su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname='crm'\" | grep -q 1 || createdb -O crm crm"
 
-dotnet test Crm.Actors.sln --configuration Release --logger "console;verbosity=normal" "$@"
+# Each test project's output is printed when it ends, so a failure can sit far above the last lines: repeat every
+# failed test with its message and stack at the very end.
+log=$(mktemp)
+status=0
+dotnet test Crm.Actors.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "==== the failed tests again (dotnet test exited $status) ===="
+  grep -E -A25 '^\s+Failed [A-Za-z]' "$log" | grep -v -E '^\s+Passed ' || echo "(no failed test was printed: see the build or test host output above)"
+fi
+rm -f "$log"
+exit "$status"
