@@ -96,7 +96,9 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
             await Waiting.Until(() => stats.RecordsIn > 0, TimeSpan.FromMinutes(1));
             var clock = Stopwatch.StartNew(); // from the first record: start-up and group join are not throughput
             var cpu = ProcessorTime();
+            var misses = QueryCacheMisses.Total();
             await Waiting.Until(() => Done() >= bulkCount, TimeSpan.FromMinutes(3), Progress);
+            Console.WriteLine($"  linq2db query-cache misses during (b): {QueryCacheMisses.Total() - misses} ({QueryCacheMisses.Describe()} since start)");
             rate = bulkCount / clock.Elapsed.TotalSeconds;
             cpuPerRecord = (ProcessorTime() - cpu).TotalMilliseconds / bulkCount;
             (requests, objects) = (counters.SucceededRequests, counters.ObjectsAccepted);
@@ -194,8 +196,13 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
     private static async Task<Recovery> RecoverAsync(IActorRef region, IReadOnlyList<string> customers)
     {
         var clock = Stopwatch.StartNew();
+        var misses = QueryCacheMisses.Total();
+        try
+        {
         var views = await Task.WhenAll(customers.Select(c => region.Ask<CustomerView>(new GetCustomer(c), TimeSpan.FromMinutes(2))));
         return new Recovery(views.Length, views.Sum(v => v.SequenceNr), clock.Elapsed.TotalSeconds);
+        }
+        finally { Console.WriteLine($"  linq2db query-cache misses during recovery: {QueryCacheMisses.Total() - misses}"); }
     }
 
     /// <summary>CPU time of the whole process: less at the mercy of the neighbours than wall-clock rates.</summary>
