@@ -80,6 +80,44 @@ public static class JournalInspector
         return rows;
     }
 
+    /// <summary>
+    /// The columns of each index on <paramref name="table"/>, in index order, e.g. <c>persistence_id,sequence_number</c>;
+    /// <paramref name="unique"/>: only unique indexes (primary keys included).
+    /// </summary>
+    public static HashSet<string> IndexedColumns(JournalStore store, string table, bool unique)
+    {
+        using var connection = store.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = store.IsPostgres
+            ? """
+              SELECT string_agg(a.attname, ',' ORDER BY k.ordinality)
+              FROM pg_index x
+              JOIN pg_class t ON t.oid = x.indrelid
+              CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ordinality)
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+              WHERE t.relname = @table AND t.relnamespace = current_schema()::regnamespace AND (x.indisunique OR NOT @unique)
+              GROUP BY x.indexrelid
+              """
+            : """
+              SELECT group_concat(name, ',') FROM (
+                SELECT l.name AS indexName, i.name AS name FROM pragma_index_list(@table) l, pragma_index_info(l.name) i
+                WHERE l."unique" = 1 OR NOT @unique ORDER BY l.name, i.seqno)
+              GROUP BY indexName
+              """;
+        var tableParameter = command.CreateParameter();
+        tableParameter.ParameterName = "table";
+        tableParameter.Value = table;
+        command.Parameters.Add(tableParameter);
+        var uniqueParameter = command.CreateParameter();
+        uniqueParameter.ParameterName = "unique";
+        uniqueParameter.Value = unique;
+        command.Parameters.Add(uniqueParameter);
+        using var reader = command.ExecuteReader();
+        var indexes = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) indexes.Add(reader.GetString(0));
+        return indexes;
+    }
+
     /// <summary>The tables of the store.</summary>
     public static HashSet<string> Tables(JournalStore store)
     {
