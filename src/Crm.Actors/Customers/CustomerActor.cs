@@ -141,7 +141,7 @@ public sealed class CustomerActor : ReceivePersistentActor
     public static Props Props(
         string customerId, IActorRef gateway, ICatalog catalog, EventCatalog eventTypes, CustomerSettings settings,
         EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new CustomerActor(customerId, gateway, catalog, eventTypes, settings, locality, metrics));
+        DelegateProducer<CustomerActor>.Props(() => new CustomerActor(customerId, gateway, catalog, eventTypes, settings, locality, metrics));
 
     private void Recovered(ICustomerStateEvent fact)
     {

@@ -87,7 +87,7 @@ public static class AkkaHostingExtensions
         if (settings.Provider == PersistenceProvider.Sqlite)
         {
             SqliteJournalTuning.UseWriteAheadLog(settings.ConnectionString);
-            data = SqliteJournalTuning.WaitForLocksInSqlite(data);
+            data = SqliteJournalTuning.ConfigureConnections(data);
         }
         return builder
             .AddHocon(settings.Provider == PersistenceProvider.Sqlite ? SqliteJournalTuning.Hocon : "", HoconAddMode.Append)
