@@ -19,6 +19,10 @@ public sealed record PipelineResult(
     string Journal,
     double RecordsPerSecond,
     double CpuMillisecondsPerRecord,
+    double DatabaseCpuMillisecondsPerRecord,
+    long DeadLettered,
+    long Skipped,
+    IReadOnlyList<StageTime> Stages,
     long BrazeRequests,
     long BrazeObjects,
     double LatencyRate,
@@ -27,7 +31,14 @@ public sealed record PipelineResult(
     double LatencyP99Ms,
     long PeakWorkingSetBytes,
     Recovery Recovery,
-    Recovery DeepRecovery);
+    Recovery DeepRecovery)
+{
+    /// <summary>Braze objects accepted per record delivered in (b).</summary>
+    public double ObjectsPerRecord => RecordsPerSecond > 0 ? (double)BrazeObjects / Records : 0;
+
+    /// <summary>Records delivered to Braze in (b).</summary>
+    public required long Records { get; init; }
+}
 
 /// <summary>Entities recovered at once after a restart, with the events they replayed.</summary>
 public sealed record Recovery(int Entities, long Events, double Seconds)
@@ -57,7 +68,8 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
     {
         await using var braze = await LocalBraze.StartAsync(ApiKey, requestsPerWindow: int.MaxValue);
         await using var catalog = await LocalCatalog.StartAsync(SampleEvents.Activities);
-        var app = await CrmHost.StartInProcessAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl));
+        // A group of its own: the measured run's consumer then joins at once instead of waiting out this one's session.
+        var app = await CrmHost.StartInProcessAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl, group: $"bench-warm-up-{journal.Provider}"));
         try
         {
             var stats = app.Services.GetRequiredService<PipelineStats>();
@@ -80,8 +92,11 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         var settings = Settings(journal, [bulk.TopicPrefix, latencyWorkload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl);
 
         PeakMemory.Reset();
+        using var stageTimes = new StageTimes();
         var app = await CrmHost.StartInProcessAsync(settings);
-        double rate, cpuPerRecord;
+        double rate, cpuPerRecord, databaseCpuPerRecord;
+        long deadLettered, skipped;
+        IReadOnlyList<StageTime> stages;
         long requests, objects;
         double latencyRate;
         IReadOnlyList<double> latencies;
@@ -96,13 +111,19 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
             await Waiting.Until(() => stats.RecordsIn > 0, TimeSpan.FromMinutes(1));
             var clock = Stopwatch.StartNew(); // from the first record: start-up and group join are not throughput
             var cpu = ProcessorTime();
+            var databaseCpu = DatabaseCpu.PostgresProcesses();
+            var stagesBefore = stageTimes.Snapshot();
             var misses = QueryCacheMisses.Total();
             await Waiting.Until(() => Done() >= bulkCount, TimeSpan.FromMinutes(3), Progress);
-            Console.WriteLine($"  linq2db query-cache misses during (b): {QueryCacheMisses.Total() - misses} ({QueryCacheMisses.Describe()} since start)");
-            rate = bulkCount / clock.Elapsed.TotalSeconds;
+            Terminal.WriteLine($"  linq2db query-cache misses during (b): {QueryCacheMisses.Total() - misses} ({QueryCacheMisses.Describe()} since start)");
+            // Records delivered to Braze; dead-lettered and skipped ones are counted apart (none in this workload).
+            (deadLettered, skipped) = (stats.DeadLettered, stats.Skipped);
+            rate = (bulkCount - deadLettered - skipped) / clock.Elapsed.TotalSeconds;
             cpuPerRecord = (ProcessorTime() - cpu).TotalMilliseconds / bulkCount;
+            databaseCpuPerRecord = (DatabaseCpu.PostgresProcesses() - databaseCpu).TotalMilliseconds / bulkCount;
+            stages = StageTimes.Between(stagesBefore, stageTimes.Snapshot());
             (requests, objects) = (counters.SucceededRequests, counters.ObjectsAccepted);
-            Console.WriteLine($"  (b) {journal.Name}: {bulkCount} records at {rate:F0}/s; Braze {requests} requests, {objects} objects");
+            Terminal.WriteLine($"  (b) {journal.Name}: {bulkCount} records at {rate:F0}/s; Braze {requests} requests, {objects} objects");
 
             braze.Accepted.Clear();
             latencyRate = rate / 2;
@@ -111,7 +132,7 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
             await Waiting.Until(() => Done() >= bulkCount + latencyRecords.Count, TimeSpan.FromMinutes(2), Progress);
             latencies = EventLatenciesMs(braze.Accepted);
             peak = PeakMemory.Bytes();
-            Console.WriteLine($"  (d) {journal.Name}: {latencyRecords.Count} records paced at {latencyRate:F0}/s, {latencies.Count} events timed");
+            Terminal.WriteLine($"  (d) {journal.Name}: {latencyRecords.Count} records paced at {latencyRate:F0}/s, {latencies.Count} events timed");
 
             braze.KeepRequests = false;
             var deep = latencyWorkload.DeepHistories(DeepCustomers, DeepBookings);
@@ -126,18 +147,18 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
 
         var (recovery, deepRecovery) = await RecoverAsync(settings, bulk.Customers.Concat(latencyWorkload.Customers).ToList(), latencyWorkload.DeepCustomers);
         foreach (var r in new[] { recovery, deepRecovery })
-            Console.WriteLine($"  (d) {journal.Name}: recovered {r.Entities} entities ({r.Events} events) in {r.Seconds:F2} s");
+            Terminal.WriteLine($"  (d) {journal.Name}: recovered {r.Entities} entities ({r.Events} events) in {r.Seconds:F2} s");
         return new PipelineResult(
-            journal.Name, rate, cpuPerRecord, requests, objects, latencyRate, latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), peak,
-            recovery, deepRecovery);
+            journal.Name, rate, cpuPerRecord, databaseCpuPerRecord, deadLettered, skipped, stages, requests, objects, latencyRate, latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), peak,
+            recovery, deepRecovery) { Records = bulkCount - deadLettered - skipped };
     }
 
-    private Dictionary<string, string?> Settings(Journal journal, IReadOnlyList<string> topicPrefixes, Uri braze, Uri catalog)
+    private Dictionary<string, string?> Settings(Journal journal, IReadOnlyList<string> topicPrefixes, Uri braze, Uri catalog, string? group = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = _bootstrap,
-            ["Kafka:GroupId"] = $"bench-{journal.Provider}",
+            ["Kafka:GroupId"] = group ?? $"bench-{journal.Provider}",
             ["Kafka:Topics"] = string.Join(',', topicPrefixes.SelectMany(prefix => DemoEnvironment.Topics.Select(t => prefix + t))),
             ["Braze:RestEndpoint"] = braze.ToString(),
             ["Braze:ApiKey"] = ApiKey,
@@ -202,7 +223,7 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         var views = await Task.WhenAll(customers.Select(c => region.Ask<CustomerView>(new GetCustomer(c), TimeSpan.FromMinutes(2))));
         return new Recovery(views.Length, views.Sum(v => v.SequenceNr), clock.Elapsed.TotalSeconds);
         }
-        finally { Console.WriteLine($"  linq2db query-cache misses during recovery: {QueryCacheMisses.Total() - misses}"); }
+        finally { Terminal.WriteLine($"  linq2db query-cache misses during recovery: {QueryCacheMisses.Total() - misses}"); }
     }
 
     /// <summary>CPU time of the whole process: less at the mercy of the neighbours than wall-clock rates.</summary>

@@ -12,6 +12,10 @@ var options = BenchmarkOptions.Parse(args);
 // 5% of the CPU in a profile (a checkout with bin/obj folders being built), which is not the service's work.
 Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
 var total = Stopwatch.StartNew();
+// The services' logs and librdkafka's warnings go to a file; the terminal shows progress and the final table.
+var serviceLog = Path.Combine(Path.GetTempPath(), $"crm-bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.log");
+Terminal.SendEverythingElseTo(serviceLog);
+Terminal.WriteLine($"Service logs: {serviceLog}");
 
 using var kafka = new MockKafkaCluster(brokers: 3);
 const string prefix = "bench.";
@@ -23,10 +27,10 @@ var records = workload.Records(options.Records);
 Workload.ProduceAll(kafka.BootstrapServers, records);
 var averageBytes = records.Average(r => r.Value.Length);
 var stateShare = Workload.StateChangingShare(records);
-Console.WriteLine($"Produced {records.Count} records for {workload.Customers.Count} customers, {averageBytes:F0} bytes on average, {stateShare:P0} changing customer state");
+Terminal.WriteLine($"Produced {records.Count} records for {workload.Customers.Count} customers, {averageBytes:F0} bytes on average, {stateShare:P0} changing customer state");
 
 var raw = RawConsume.RecordsPerSecond(kafka.BootstrapServers, DemoEnvironment.Topics.Select(t => prefix + t).ToList(), records.Count, passes: 3);
-Console.WriteLine($"  (a) raw consume, best of 3: {raw:F0} records/s");
+Terminal.WriteLine($"  (a) raw consume, best of 3: {raw:F0} records/s");
 
 const string warmUpPrefix = "warm.";
 foreach (var topic in DemoEnvironment.Topics) kafka.CreateTopic(warmUpPrefix + topic, partitions: 4);
@@ -35,7 +39,7 @@ var warmUpRecords = warmUp.Records(Math.Min(2000, records.Count));
 Workload.ProduceAll(kafka.BootstrapServers, warmUpRecords);
 await using (var journal = Journal.Sqlite())
     await new PipelineRun(kafka, options).WarmUpAsync(journal, warmUp, warmUpRecords.Count);
-Console.WriteLine($"  warm-up: the service ran over {warmUpRecords.Count} other records first");
+Terminal.WriteLine($"  warm-up: the service ran over {warmUpRecords.Count} other records first");
 
 var pipelines = new List<PipelineResult>();
 var skipped = new List<string>();
@@ -47,7 +51,7 @@ foreach (var name in options.Journals)
     if (journal is null)
     {
         skipped.Add(whyNot!);
-        Console.WriteLine($"  PostgreSQL rows skipped: {whyNot}");
+        Terminal.WriteLine($"  PostgreSQL rows skipped: {whyNot}");
         continue;
     }
     await using (journal)
@@ -58,6 +62,6 @@ foreach (var name in options.Journals)
 }
 
 var gateway = await new GatewayRun(kafka.BootstrapServers, options).RunAsync(records);
-Console.WriteLine($"  (c) gateway: {gateway.ObjectsPerSecond:F0} objects/s over {gateway.FullWindows} full windows, {gateway.TooManyRequests} answered 429");
+Terminal.WriteLine($"  (c) gateway: {gateway.ObjectsPerSecond:F0} objects/s over {gateway.FullWindows} full windows, {gateway.TooManyRequests} answered 429");
 
 Report.Print(options, records.Count, averageBytes, stateShare, raw, pipelines, gateway, skipped, total.Elapsed);

@@ -16,7 +16,7 @@ public static class Waiting
             if (progress is not null && clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
             {
                 lastReport = clock.Elapsed;
-                Console.WriteLine($"    … {progress()}");
+                Terminal.WriteLine($"    … {progress()}");
             }
         }
     }
