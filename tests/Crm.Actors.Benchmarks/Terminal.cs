@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Crm.Actors.Benchmarks;
 
 /// <summary>
@@ -10,12 +12,23 @@ public static class Terminal
 
     public static void WriteLine(string line = "") => _out.WriteLine(line);
 
-    /// <summary>From now on <see cref="Console"/> writes to <paramref name="path"/>; <see cref="WriteLine"/> still to the terminal.</summary>
+    /// <summary>
+    /// From now on <see cref="Console"/> and the native standard error (where librdkafka logs when no handler is set)
+    /// write to <paramref name="path"/>; <see cref="WriteLine"/> still to the terminal.
+    /// </summary>
     public static void SendEverythingElseTo(string path)
     {
         _out = Console.Out;
-        var log = TextWriter.Synchronized(new StreamWriter(File.Create(path)) { AutoFlush = true });
+        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
+        var log = TextWriter.Synchronized(new StreamWriter(file) { AutoFlush = true });
         Console.SetOut(log);
         Console.SetError(log);
+        if (OperatingSystem.IsLinux())
+            _ = Dup2((int)file.SafeFileHandle.DangerousGetHandle(), StandardError);
     }
+
+    private const int StandardError = 2;
+
+    [DllImport("libc", EntryPoint = "dup2", SetLastError = true)]
+    private static extern int Dup2(int oldFd, int newFd);
 }
