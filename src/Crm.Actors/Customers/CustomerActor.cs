@@ -34,6 +34,7 @@ public sealed class CustomerActor : ReceivePersistentActor
     private readonly EventCatalog _eventTypes;
     private readonly CustomerSettings _settings;
     private readonly EntityLocality? _locality;
+    private readonly LiveEntities<IActorRef>? _live;
     private readonly Operating.CrmMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
@@ -63,9 +64,10 @@ public sealed class CustomerActor : ReceivePersistentActor
 
     public CustomerActor(
         string customerId, IActorRef gateway, ICatalog catalog, EventCatalog eventTypes, CustomerSettings settings,
-        EntityLocality? locality = null, Operating.CrmMetrics? metrics = null)
+        EntityLocality? locality = null, Operating.CrmMetrics? metrics = null, LiveEntities<IActorRef>? live = null)
     {
         _customerId = customerId;
+        _live = live;
         _gateway = gateway;
         _catalog = catalog;
         _eventTypes = eventTypes;
@@ -103,8 +105,12 @@ public sealed class CustomerActor : ReceivePersistentActor
         {
             // The sender lives where the record was read: a remote sender means it crossed the network to get here.
             _locality?.Received(Sender.Path.Address.HasLocalScope, batch.Events.Count);
+            _live?.Used(Self)?.Tell(Evict.Instance);
             Handle(batch, Sender);
         });
+        // The node holds more live entities than Customers:MaxLiveEntities and this one is the least recently used: ask
+        // the shard (through the backoff supervisor, which passes its child's messages up as its own) to passivate it.
+        Command<Evict>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(Stop.Instance)));
         Command<BrazeGateway.Delivered>(Accepted);
         Command<GetCustomer>(_ => Sender.Tell(View()));
         Command<Stop>(_ =>
@@ -138,10 +144,11 @@ public sealed class CustomerActor : ReceivePersistentActor
     /// <param name="eventTypes">What each event type wants, decides and becomes.</param>
     /// <param name="locality">Counts where this node's entities' events were read (null: not counted).</param>
     /// <param name="metrics">The node's metrics, for journal write, recovery and catalog times (null: not measured).</param>
+    /// <param name="live">The node's live entities, capped (null: no cap beyond idle passivation).</param>
     public static Props Props(
         string customerId, IActorRef gateway, ICatalog catalog, EventCatalog eventTypes, CustomerSettings settings,
-        EntityLocality? locality = null, Operating.CrmMetrics? metrics = null) =>
-        DelegateProducer<CustomerActor>.Props(() => new CustomerActor(customerId, gateway, catalog, eventTypes, settings, locality, metrics));
+        EntityLocality? locality = null, Operating.CrmMetrics? metrics = null, LiveEntities<IActorRef>? live = null) =>
+        DelegateProducer<CustomerActor>.Props(() => new CustomerActor(customerId, gateway, catalog, eventTypes, settings, locality, metrics, live));
 
     private void Recovered(ICustomerStateEvent fact)
     {
@@ -508,6 +515,7 @@ public sealed class CustomerActor : ReceivePersistentActor
 
     protected override void PostStop()
     {
+        _live?.Stopped(Self);
         _stopping.Cancel();
         _stopping.Dispose();
         base.PostStop();
@@ -532,6 +540,12 @@ public sealed class CustomerActor : ReceivePersistentActor
         public bool SnapshotsAsked { get; set; }
         public bool JournalDeleted { get; set; }
         public bool SnapshotsDeleted { get; set; }
+    }
+
+    /// <summary>Told by another entity of the node: this one is the least recently used over the node's limit.</summary>
+    private sealed record Evict
+    {
+        public static readonly Evict Instance = new();
     }
 
     /// <summary>The catalog answered; the event can be decided.</summary>

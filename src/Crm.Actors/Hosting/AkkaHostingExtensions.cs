@@ -117,9 +117,10 @@ public static class AkkaHostingExtensions
         {
             var gateway = registry.Get<BrazeGateway>();
             var eventTypes = EventCatalog.Of(system);
+            var live = new LiveEntities<IActorRef>(settings.MaxLiveEntities);
             var region = await ClusterSharding.Get(system).StartAsync(
                 CustomerActor.EntityType,
-                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, eventTypes, settings, locality, metrics), settings),
+                customerId => Supervision.CustomerEntity(CustomerActor.Props(customerId, gateway, catalog, eventTypes, settings, locality, metrics, live), settings),
                 ClusterSharding.Get(system).Settings
                     .WithStateStoreMode(StateStoreMode.DData)
                     .WithRememberEntities(false)

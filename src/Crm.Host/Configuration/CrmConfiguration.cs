@@ -100,6 +100,7 @@ public sealed partial record CrmConfiguration(
             DeliveryLedgerSize = reader.Int("Customers:DeliveryLedgerSize", 64, min: 0, max: 100_000),
             SkipDelivered = skipDelivered,
             SkipUnchangedAttributes = reader.Bool("Customers:SkipUnchangedAttributes", true),
+            MaxLiveEntities = reader.Int("Customers:MaxLiveEntities", 10_000, min: 1),
         };
 
         var pipeline = new PipelineSettings(

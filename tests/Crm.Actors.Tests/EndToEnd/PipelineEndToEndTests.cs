@@ -63,6 +63,31 @@ public sealed class PipelineEndToEndTests(KafkaTestCluster kafka) : IClassFixtur
     }
 
     [Fact]
+    public async Task Live_entities_stay_within_Customers_MaxLiveEntities_and_every_event_reaches_braze_once()
+    {
+        await using var deployment = await PipelineDeployment.StartAsync(kafka);
+        const int limit = 4;
+        deployment.Settings["Customers:MaxLiveEntities"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var records = deployment.ProduceCustomers(30, seed: 13);
+
+        await using var host = await deployment.StartHostAsync();
+        var stats = host.Service<PipelineStats>();
+        await PipelineDeployment.WaitUntil(() => stats.Delivered == records.Count && deployment.AllCommitted(), Patience,
+            () => $"delivered {stats.Delivered}/{records.Count}; {deployment.CommitState()}");
+
+        // Idle passivation is minutes away: without the cap all 30 customers' entities would still be live.
+        var system = host.Service<ActorSystem>();
+        await PipelineDeployment.WaitUntil(() => LiveEntities(system) <= limit, Patience, () => $"{LiveEntities(system)} live entities");
+        var count = deployment.Count(records);
+        Assert.Equal(0, count.Lost);
+        Assert.Equal(0, count.Duplicates);
+    }
+
+    private static int LiveEntities(ActorSystem system) =>
+        Crm.Actors.Operating.ShardingQueries.RegionStatsAsync(system, Crm.Actors.Customers.CustomerActor.EntityType)
+            .GetAwaiter().GetResult().Shards.Sum(s => s.Entities);
+
+    [Fact]
     public async Task Offsets_are_committed_only_after_braze_accepted()
     {
         await using var deployment = await PipelineDeployment.StartAsync(kafka);
