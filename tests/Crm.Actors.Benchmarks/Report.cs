@@ -51,6 +51,8 @@ public static class Report
                 rows.Add(Row($"(d) recovery, {what}: {N(r.Entities)} entities, {(double)r.Events / r.Entities:F1} events each", p.Journal,
                     $"{N(r.EventsPerSecond)} events/s ({N(r.EntitiesPerSecond)} entities/s)",
                     "target >= 5,000 entities/s", R(r.EntitiesPerSecond / RecoveryTargetEntitiesPerSecond)));
+            rows.Add(Row($"(d) managed heap per 10,000 live entities (the workload's {N(p.Recovery.Entities)}, after a full GC)", p.Journal,
+                $"{p.Recovery.MibPer10000Entities:F0} MiB", "-", "-"));
         }
 
         Terminal.WriteLine();
@@ -121,6 +123,7 @@ public static class Report
         events = recovery.Events,
         events_per_s = Math.Round(recovery.EventsPerSecond),
         entities_per_s = Math.Round(recovery.EntitiesPerSecond),
+        heap_mib_per_10000_entities = Math.Round(recovery.MibPer10000Entities, 1),
     };
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
