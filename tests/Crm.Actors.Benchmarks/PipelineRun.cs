@@ -40,6 +40,9 @@ public sealed record PipelineResult(
     public required long Records { get; init; }
 }
 
+/// <summary>(b) over records that each meet a customer nobody has used yet: records delivered per second, CPU per record, peak working set.</summary>
+public sealed record ColdResult(string Journal, int Customers, double RecordsPerSecond, double CpuMillisecondsPerRecord, long PeakWorkingSetBytes);
+
 /// <summary>
 /// Entities recovered at once after a restart, with the events they replayed, and the managed heap they added (after a
 /// full collection, bytes; all of them are still live then: idle passivation is minutes away and they stay under the cap).
@@ -80,6 +83,40 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         {
             var stats = app.Services.GetRequiredService<PipelineStats>();
             await Waiting.Until(() => stats.Delivered + stats.DeadLettered + stats.Skipped >= count, TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// (b) over records that each meet a new customer (<see cref="Workload.ColdRecords"/>), on a fresh journal and consumer
+    /// group: what a burst of distinct customers costs (every record waits for a recovery), under the live-entity cap.
+    /// </summary>
+    public async Task<ColdResult> RunColdAsync(Journal journal, int count)
+    {
+        await using var braze = await LocalBraze.StartAsync(ApiKey, requestsPerWindow: int.MaxValue);
+        await using var catalog = await LocalCatalog.StartAsync(SampleEvents.Activities);
+        braze.KeepRequests = false;
+        var workload = new Workload($"cold-{journal.Provider.ToLowerInvariant()}.", seed: 4);
+        foreach (var topic in DemoEnvironment.Topics) kafka.CreateTopic(workload.TopicPrefix + topic, partitions: 4);
+        Workload.ProduceAll(_bootstrap, workload.ColdRecords(count));
+        PeakMemory.Reset();
+        var app = await CrmHost.StartInProcessAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl, group: $"bench-cold-{journal.Provider}"));
+        try
+        {
+            var stats = app.Services.GetRequiredService<PipelineStats>();
+            long Done() => stats.Delivered + stats.DeadLettered + stats.Skipped;
+            await Waiting.Until(() => stats.RecordsIn > 0, TimeSpan.FromMinutes(1));
+            var clock = Stopwatch.StartNew();
+            var cpu = ProcessorTime();
+            await Waiting.Until(() => Done() >= count, TimeSpan.FromMinutes(3), () => $"{Done()} cold records done");
+            var result = new ColdResult(journal.Name, workload.Customers.Count, (count - stats.DeadLettered - stats.Skipped) / clock.Elapsed.TotalSeconds,
+                (ProcessorTime() - cpu).TotalMilliseconds / count, PeakMemory.Bytes());
+            Terminal.WriteLine($"  (b) cold, {journal.Name}: {count} records of {result.Customers} customers at {result.RecordsPerSecond:F0}/s");
+            return result;
         }
         finally
         {

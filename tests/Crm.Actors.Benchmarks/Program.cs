@@ -42,6 +42,7 @@ await using (var journal = Journal.Sqlite())
 Terminal.WriteLine($"  warm-up: the service ran over {warmUpRecords.Count} other records first");
 
 var pipelines = new List<PipelineResult>();
+var colds = new List<ColdResult>();
 var skipped = new List<string>();
 foreach (var name in options.Journals)
 {
@@ -58,10 +59,12 @@ foreach (var name in options.Journals)
     {
         // Each journal reads the records as its own consumer group: the same records, from the start.
         pipelines.Add(await new PipelineRun(kafka, options).RunAsync(journal, workload, records.Count));
+        // Then as many records again, each of a customer the journal has never seen (as new customers arrive in production).
+        colds.Add(await new PipelineRun(kafka, options).RunColdAsync(journal, records.Count));
     }
 }
 
 var gateway = await new GatewayRun(kafka.BootstrapServers, options).RunAsync(records);
 Terminal.WriteLine($"  (c) gateway: {gateway.ObjectsPerSecond:F0} objects/s over {gateway.FullWindows} full windows, {gateway.TooManyRequests} answered 429");
 
-Report.Print(options, records.Count, averageBytes, stateShare, raw, pipelines, gateway, skipped, total.Elapsed);
+Report.Print(options, records.Count, averageBytes, stateShare, raw, pipelines, colds, gateway, skipped, total.Elapsed);

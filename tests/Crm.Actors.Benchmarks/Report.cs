@@ -17,7 +17,7 @@ public static class Report
 
     public static void Print(
         BenchmarkOptions options, int records, double averageBytes, double stateShare, double raw,
-        IReadOnlyList<PipelineResult> pipelines, GatewayResult gateway, IReadOnlyList<string> skipped, TimeSpan took)
+        IReadOnlyList<PipelineResult> pipelines, IReadOnlyList<ColdResult> colds, GatewayResult gateway, IReadOnlyList<string> skipped, TimeSpan took)
     {
         var rows = new List<string[]>
         {
@@ -34,6 +34,13 @@ public static class Report
             rows.Add(Row("(b) CPU per record: this process (service, mock Kafka, local Braze and catalog, SQLite), all threads", p.Journal,
                 $"{p.CpuMillisecondsPerRecord:F2} ms" + (p.Journal == "PostgreSQL" ? $" + {p.DatabaseCpuMillisecondsPerRecord:F2} ms in the PostgreSQL server" : ""),
                 "target <= 0.15 ms", R(p.CpuMillisecondsPerRecord / CpuTargetMs)));
+        }
+        foreach (var c in colds)
+        {
+            var warm = pipelines.FirstOrDefault(p => p.Journal == c.Journal);
+            rows.Add(Row($"(b) cold: every record a new customer ({N(c.Customers)} customers; the live-entity cap in force)", c.Journal,
+                $"{N(c.RecordsPerSecond)} records/s ({c.CpuMillisecondsPerRecord:F2} ms CPU each; peak {c.PeakWorkingSetBytes / 1024 / 1024} MiB)",
+                "(b) of the same run", warm is null ? "-" : R(c.RecordsPerSecond / warm.RecordsPerSecond)));
         }
         rows.Add(Row("(c) gateway, default throttle", "-", $"{N(gateway.ObjectsPerSecond)} objects/s ({gateway.ObjectsPerRequest:F1} per request)",
             $"limit {N(gateway.LimitObjectsPerSecond)}/s, target >= 0.95", R(gateway.ObjectsPerSecond / gateway.LimitObjectsPerSecond)));
@@ -98,6 +105,14 @@ public static class Report
                 recovery = Summary(p.Recovery),
                 deep_recovery = Summary(p.DeepRecovery),
                 stages = p.Stages.ToDictionary(st => st.Stage, st => new { samples = st.Count, mean_ms = Math.Round(st.MeanMs, 2) }),
+            }),
+            cold = colds.Select(c => new
+            {
+                journal = c.Journal,
+                customers = c.Customers,
+                records_per_s = Math.Round(c.RecordsPerSecond),
+                cpu_ms_per_record = Math.Round(c.CpuMillisecondsPerRecord, 3),
+                peak_working_set_mib = c.PeakWorkingSetBytes / 1024 / 1024,
             }),
             gateway = new
             {

@@ -35,6 +35,21 @@ public sealed class Workload(string topicPrefix, int seed)
         return records;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> records of as many customers: one record drawn at random from each customer's story (so the
+    /// event mix follows the stories'). Every record meets an entity nobody has used yet.
+    /// </summary>
+    public List<SampleRecord> ColdRecords(int count)
+    {
+        var records = new List<SampleRecord>(count);
+        while (records.Count < count)
+        {
+            var story = NextCustomer().ToList();
+            records.Add(story[_random.Next(story.Count)]);
+        }
+        return records;
+    }
+
     public IEnumerable<SampleRecord> NextCustomer()
     {
         var customer = $"cus_{topicPrefix}{_nextCustomer++}";
