@@ -17,6 +17,23 @@ var serviceLog = Path.Combine(Path.GetTempPath(), $"crm-bench-{DateTime.UtcNow:y
 Terminal.SendEverythingElseTo(serviceLog);
 Terminal.WriteLine($"Service logs: {serviceLog}");
 
+if (options.PluginAloneOnly)
+{
+    foreach (var name in options.Journals)
+    {
+        var journal = name.Equals("postgres", StringComparison.OrdinalIgnoreCase) ? (await Journal.PostgresAsync()).Journal : Journal.Sqlite();
+        if (journal is null) continue;
+        await using (journal)
+        {
+            // Akka settings to try (akka.x.y=value) are put before the service's HOCON.
+            var hocon = string.Join('\n', options.ServiceSettings.Where(kv => kv.Key.StartsWith("akka.", StringComparison.Ordinal)).Select(kv => $"{kv.Key} = {kv.Value}"));
+            var plugin = await PluginAlone.RunAsync(journal, hocon);
+            Terminal.WriteLine($"(e) plugin alone, {journal.Name}: {plugin}");
+        }
+    }
+    return;
+}
+
 using var kafka = new MockKafkaCluster(brokers: 3);
 const string prefix = "bench.";
 foreach (var topic in DemoEnvironment.Topics) kafka.CreateTopic(prefix + topic, partitions: 4);
@@ -43,6 +60,7 @@ Terminal.WriteLine($"  warm-up: the service ran over {warmUpRecords.Count} other
 
 var pipelines = new List<PipelineResult>();
 var colds = new List<ColdResult>();
+var plugins = new List<PluginResult>();
 var skipped = new List<string>();
 foreach (var name in options.Journals)
 {
@@ -54,6 +72,13 @@ foreach (var name in options.Journals)
         skipped.Add(whyNot!);
         Terminal.WriteLine($"  PostgreSQL rows skipped: {whyNot}");
         continue;
+    }
+    // The journal plugin alone, on a fresh journal of the same kind: the ceiling of anything built on it here.
+    await using (var alone = journal.Name == "SQLite" ? Journal.Sqlite() : (await Journal.PostgresAsync()).Journal!)
+    {
+        var plugin = await PluginAlone.RunAsync(alone);
+        plugins.Add(plugin);
+        Terminal.WriteLine($"  plugin alone, {journal.Name}: {plugin.WritesPerSecond:F0} events persisted/s, {plugin.EntitiesRecoveredPerSecond:F0} entities recovered/s");
     }
     await using (journal)
     {
@@ -67,4 +92,4 @@ foreach (var name in options.Journals)
 var gateway = await new GatewayRun(kafka.BootstrapServers, options).RunAsync(records);
 Terminal.WriteLine($"  (c) gateway: {gateway.ObjectsPerSecond:F0} objects/s over {gateway.FullWindows} full windows, {gateway.TooManyRequests} answered 429");
 
-Report.Print(options, records.Count, averageBytes, stateShare, raw, pipelines, colds, gateway, skipped, total.Elapsed);
+Report.Print(options, records.Count, averageBytes, stateShare, raw, pipelines, colds, plugins, gateway, skipped, total.Elapsed);

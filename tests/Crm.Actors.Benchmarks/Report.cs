@@ -17,7 +17,7 @@ public static class Report
 
     public static void Print(
         BenchmarkOptions options, int records, double averageBytes, double stateShare, double raw,
-        IReadOnlyList<PipelineResult> pipelines, IReadOnlyList<ColdResult> colds, GatewayResult gateway, IReadOnlyList<string> skipped, TimeSpan took)
+        IReadOnlyList<PipelineResult> pipelines, IReadOnlyList<ColdResult> colds, IReadOnlyList<PluginResult> plugins, GatewayResult gateway, IReadOnlyList<string> skipped, TimeSpan took)
     {
         var rows = new List<string[]>
         {
@@ -41,6 +41,16 @@ public static class Report
             rows.Add(Row($"(b) cold: every record a new customer ({N(c.Customers)} customers; the live-entity cap in force)", c.Journal,
                 $"{N(c.RecordsPerSecond)} records/s ({c.CpuMillisecondsPerRecord:F2} ms CPU each; peak {c.PeakWorkingSetBytes / 1024 / 1024} MiB)",
                 "(b) of the same run", warm is null ? "-" : R(c.RecordsPerSecond / warm.RecordsPerSecond)));
+        }
+        foreach (var a in plugins)
+        {
+            var pipeline = pipelines.FirstOrDefault(p => p.Journal == a.Journal);
+            rows.Add(Row($"(e) journal plugin alone: {N(a.Actors)} actors persisting {a.EventsPerActor} events each, one per write", a.Journal,
+                $"{N(a.WritesPerSecond)} events/s ({a.WriteCpuMs:F2} ms CPU each" + (a.WriteDatabaseCpuMs > 0 ? $" + {a.WriteDatabaseCpuMs:F2} ms in the server)" : ")"),
+                "(b) of the same run", pipeline is null ? "-" : R(pipeline.RecordsPerSecond / a.WritesPerSecond)));
+            rows.Add(Row($"(e) journal plugin alone: the {N(a.Actors)} actors recovered at once", a.Journal,
+                $"{N(a.EntitiesRecoveredPerSecond)} entities/s ({a.RecoveryCpuMs:F2} ms CPU each" + (a.RecoveryDatabaseCpuMs > 0 ? $" + {a.RecoveryDatabaseCpuMs:F2} ms in the server)" : ")"),
+                "target >= 5,000 entities/s", R(a.EntitiesRecoveredPerSecond / RecoveryTargetEntitiesPerSecond)));
         }
         rows.Add(Row("(c) gateway, default throttle", "-", $"{N(gateway.ObjectsPerSecond)} objects/s ({gateway.ObjectsPerRequest:F1} per request)",
             $"limit {N(gateway.LimitObjectsPerSecond)}/s, target >= 0.95", R(gateway.ObjectsPerSecond / gateway.LimitObjectsPerSecond)));
@@ -113,6 +123,18 @@ public static class Report
                 records_per_s = Math.Round(c.RecordsPerSecond),
                 cpu_ms_per_record = Math.Round(c.CpuMillisecondsPerRecord, 3),
                 peak_working_set_mib = c.PeakWorkingSetBytes / 1024 / 1024,
+            }),
+            plugin_alone = plugins.Select(a => new
+            {
+                journal = a.Journal,
+                actors = a.Actors,
+                events_per_actor = a.EventsPerActor,
+                writes_per_s = Math.Round(a.WritesPerSecond),
+                write_cpu_ms = Math.Round(a.WriteCpuMs, 3),
+                write_database_cpu_ms = Math.Round(a.WriteDatabaseCpuMs, 3),
+                entities_recovered_per_s = Math.Round(a.EntitiesRecoveredPerSecond),
+                recovery_cpu_ms = Math.Round(a.RecoveryCpuMs, 3),
+                recovery_database_cpu_ms = Math.Round(a.RecoveryDatabaseCpuMs, 3),
             }),
             gateway = new
             {

@@ -67,14 +67,7 @@ public sealed partial record CrmConfiguration(
                 reader.Duration("Catalog:MinBackoff", TimeSpan.FromMilliseconds(200)),
                 reader.Duration("Catalog:MaxBackoff", TimeSpan.FromSeconds(30)));
 
-        var provider = reader.Enum("Persistence:Provider", PersistenceProvider.Sqlite);
-        var connectionString = reader.String("Persistence:ConnectionString", "Data Source=crm.db");
-        var password = reader.Secret("Persistence:Password");
-        if (provider == PersistenceProvider.PostgreSql)
-            connectionString = PostgresConnectionString(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1), password);
-        else if (password is not null)
-            throw new ConfigurationException("Persistence:Password", "applies to PostgreSql only (Persistence:Provider is Sqlite)");
-        var persistence = new PersistenceSettings(provider, connectionString);
+        var persistence = ReadPersistence(reader);
 
         var hostname = reader.String("Cluster:Hostname", "127.0.0.1");
         var port = reader.Int("Cluster:Port", 4053, min: 0, max: 65535);
@@ -123,6 +116,23 @@ public sealed partial record CrmConfiguration(
         if (token is { Length: < 16 })
             throw new ConfigurationException("Management:Token", "is shorter than 16 characters (use a long random value)");
         return new ManagementSettings(hostname, port, token);
+    }
+
+    /// <summary>The journal and snapshot store alone (Persistence:*), as <see cref="Load"/> reads them; tools that use only the journal.</summary>
+    /// <exception cref="ConfigurationException">A key has a value that cannot be used.</exception>
+    public static PersistenceSettings LoadPersistence(IConfiguration configuration) =>
+        ReadPersistence(new Reader(new SecretFiles(configuration)));
+
+    private static PersistenceSettings ReadPersistence(Reader reader)
+    {
+        var provider = reader.Enum("Persistence:Provider", PersistenceProvider.Sqlite);
+        var connectionString = reader.String("Persistence:ConnectionString", "Data Source=crm.db");
+        var password = reader.Secret("Persistence:Password");
+        if (provider == PersistenceProvider.PostgreSql)
+            connectionString = PostgresConnectionString(connectionString, reader.Int("Persistence:MaxConnections", 20, min: 1), password);
+        else if (password is not null)
+            throw new ConfigurationException("Persistence:Password", "applies to PostgreSql only (Persistence:Provider is Sqlite)");
+        return new PersistenceSettings(provider, connectionString);
     }
 
     /// <summary>
