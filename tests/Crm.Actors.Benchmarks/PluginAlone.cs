@@ -20,7 +20,11 @@ namespace Crm.Actors.Benchmarks;
 /// <param name="RecoveryDatabaseCpuMs">PostgreSQL server CPU per actor recovered, ms.</param>
 public sealed record PluginResult(
     string Journal, int Actors, int EventsPerActor, double WritesPerSecond, double WriteCpuMs, double WriteDatabaseCpuMs,
-    double EntitiesRecoveredPerSecond, double RecoveryCpuMs, double RecoveryDatabaseCpuMs);
+    double EntitiesRecoveredPerSecond, double RecoveryCpuMs, double RecoveryDatabaseCpuMs)
+{
+    /// <summary>Managed heap the recovered actors hold, MiB per 10,000 (after a full GC, the actors alive).</summary>
+    public double MibPer10000Actors { get; init; }
+}
 
 /// <summary>
 /// The minimal reproduction issue 11 asks for where the journal plugin is the wall: no Kafka, no sharding, no Braze.
@@ -49,22 +53,30 @@ public static class PluginAlone
             await Task.WhenAll(actors.Select(a => a.Ask<int>(Writer.Count.Instance, TimeSpan.FromMinutes(1)))); // recovered (empty)
             return await MeasureAsync(() => Task.WhenAll(actors.Select(a => a.Ask<Writer.Written>(new Writer.Write(EventsPerActor), TimeSpan.FromMinutes(5)))));
         });
+        long recoveredHeap = 0;
         var (recoverySeconds, recoveryCpu, recoveryDatabase) = await WithSystemAsync(settings, hocon, async system =>
         {
             // One actor first, so the journal's connection and tables are up before the clock starts.
             await system.ActorOf(DelegateProducer<Writer>.Props(() => new Writer("plugin-alone-warm-up"))).Ask<int>(Writer.Count.Instance, TimeSpan.FromMinutes(1));
-            return await MeasureAsync(async () =>
+            var heap = GC.GetTotalMemory(forceFullCollection: true);
+            var measured = await MeasureAsync(async () =>
             {
                 var counts = await Task.WhenAll(ids.Select(id =>
                     system.ActorOf(DelegateProducer<Writer>.Props(() => new Writer(id))).Ask<int>(Writer.Count.Instance, TimeSpan.FromMinutes(5))));
                 if (counts.Any(c => c != EventsPerActor))
                     throw new InvalidOperationException($"an actor replayed {counts.First(c => c != EventsPerActor)} events, not {EventsPerActor}");
             });
+            // The actors are alive: what each costs on the managed heap, to set the service's entities against.
+            recoveredHeap = GC.GetTotalMemory(forceFullCollection: true) - heap;
+            return measured;
         });
         var events = (double)Actors * EventsPerActor;
         return new PluginResult(journal.Name, Actors, EventsPerActor,
             events / writeSeconds, writeCpu.TotalMilliseconds / events, writeDatabase.TotalMilliseconds / events,
-            Actors / recoverySeconds, recoveryCpu.TotalMilliseconds / Actors, recoveryDatabase.TotalMilliseconds / Actors);
+            Actors / recoverySeconds, recoveryCpu.TotalMilliseconds / Actors, recoveryDatabase.TotalMilliseconds / Actors)
+        {
+            MibPer10000Actors = recoveredHeap / 1024.0 / 1024 * 10_000 / Actors,
+        };
     }
 
     private static async Task<(double Seconds, TimeSpan Cpu, TimeSpan DatabaseCpu)> MeasureAsync(Func<Task> work)
@@ -97,28 +109,35 @@ public static class PluginAlone
     }
 
     /// <summary>Persists one small event per write, each after the last one's callback, as a customer entity does.</summary>
-    private sealed class Writer : ReceivePersistentActor
+    private sealed class Writer : UntypedPersistentActor
     {
         private readonly string _id;
         private int _events;
 
-        public Writer(string id)
+        public Writer(string id) => _id = id;
+
+        protected override void OnRecover(object message)
         {
-            _id = id;
-            Recover<DeliveriesRecorded>(_ => _events++);
-            Command<Count>(_ => Sender.Tell(_events));
-            Command<Write>(write =>
+            if (message is DeliveriesRecorded) _events++;
+        }
+
+        protected override void OnCommand(object message)
+        {
+            switch (message)
             {
-                var replyTo = Sender;
-                var left = write.Events;
-                void Next() => Persist(new DeliveriesRecorded([DeliveryLedger.KeyOf($"{_id}-{_events}")]), _ =>
-                {
-                    _events++;
-                    if (--left > 0) Next();
-                    else replyTo.Tell(new Written(_events));
-                });
-                Next();
-            });
+                case Count: Sender.Tell(_events); break;
+                case Write write:
+                    var replyTo = Sender;
+                    var left = write.Events;
+                    void Next() => Persist(new DeliveriesRecorded([DeliveryLedger.KeyOf($"{_id}-{_events}")]), _ =>
+                    {
+                        _events++;
+                        if (--left > 0) Next();
+                        else replyTo.Tell(new Written(_events));
+                    });
+                    Next();
+                    break;
+            }
         }
 
         public override string PersistenceId => _id;

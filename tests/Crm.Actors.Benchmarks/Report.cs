@@ -51,6 +51,8 @@ public static class Report
             rows.Add(Row($"(e) journal plugin alone: the {N(a.Actors)} actors recovered at once", a.Journal,
                 $"{N(a.EntitiesRecoveredPerSecond)} entities/s ({a.RecoveryCpuMs:F2} ms CPU each" + (a.RecoveryDatabaseCpuMs > 0 ? $" + {a.RecoveryDatabaseCpuMs:F2} ms in the server)" : ")"),
                 "target >= 5,000 entities/s", R(a.EntitiesRecoveredPerSecond / RecoveryTargetEntitiesPerSecond)));
+            rows.Add(Row("(e) journal plugin alone: managed heap per 10,000 of those actors (after a full GC)", a.Journal,
+                $"{a.MibPer10000Actors:F0} MiB", "(d)'s entities", pipeline is null ? "-" : R(a.MibPer10000Actors / pipeline.Recovery.MibPer10000Entities)));
         }
         rows.Add(Row("(c) gateway, default throttle", "-", $"{N(gateway.ObjectsPerSecond)} objects/s ({gateway.ObjectsPerRequest:F1} per request)",
             $"limit {N(gateway.LimitObjectsPerSecond)}/s, target >= 0.95", R(gateway.ObjectsPerSecond / gateway.LimitObjectsPerSecond)));
@@ -135,6 +137,7 @@ public static class Report
                 entities_recovered_per_s = Math.Round(a.EntitiesRecoveredPerSecond),
                 recovery_cpu_ms = Math.Round(a.RecoveryCpuMs, 3),
                 recovery_database_cpu_ms = Math.Round(a.RecoveryDatabaseCpuMs, 3),
+                heap_mib_per_10000_actors = Math.Round(a.MibPer10000Actors, 1),
             }),
             gateway = new
             {

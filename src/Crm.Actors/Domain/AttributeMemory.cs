@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.IO.Hashing;
 using System.Text;
@@ -62,7 +63,18 @@ public sealed record AttributeMemory(ImmutableDictionary<string, ulong> Values)
 
     /// <summary>The memory after <paramref name="set"/> (name → key, from <see cref="Filter"/>) was sent.</summary>
     public AttributeMemory Remember(IReadOnlyDictionary<string, ulong> set) =>
-        set.Count == 0 ? this : new AttributeMemory(Values.SetItems(set));
+        set.Count == 0 ? this : new AttributeMemory(Values.SetItems(set.Select(kv => KeyValuePair.Create(SharedName(kv.Key), kv.Value))));
+
+    // Attribute names come from the event types' mappings, a small set, but each object is parsed anew (and each journal
+    // row read anew), so every live entity held its own copies of the same names. One copy of each, up to a bound that
+    // names from data could not push memory past.
+    private const int MaxSharedNames = 4096;
+    private static readonly ConcurrentDictionary<string, string> SharedNames = new(StringComparer.Ordinal);
+
+    private static string SharedName(string name) =>
+        SharedNames.TryGetValue(name, out var shared) ? shared
+        : SharedNames.Count < MaxSharedNames ? SharedNames.GetOrAdd(name, name)
+        : name;
 
     /// <summary>
     /// The memory without <paramref name="names"/>: their next value is sent whatever it is (Braze rejected an object

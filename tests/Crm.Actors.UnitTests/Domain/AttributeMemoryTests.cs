@@ -74,4 +74,19 @@ public sealed class AttributeMemoryTests
         Assert.NotEqual(AttributeMemory.KeyOf(JsonValue.Create(2)), AttributeMemory.KeyOf(JsonValue.Create("2")));
         Assert.NotEqual(AttributeMemory.KeyOf(null), AttributeMemory.KeyOf(JsonValue.Create("null")));
     }
+
+    [Fact]
+    public void Memories_of_different_customers_share_one_copy_of_an_attribute_name()
+    {
+        // Each object is parsed anew, so each customer's filter yields its own string for the same name.
+        var (_, anna) = AttributeMemory.Empty.Filter([Attributes("""{"external_id":"cus_1","first_name":"Anna"}""")]);
+        var (_, bert) = AttributeMemory.Empty.Filter([Attributes("""{"external_id":"cus_1","first_name":"Bert"}""")]);
+        Assert.False(ReferenceEquals(anna.Keys.Single(), bert.Keys.Single()));
+
+        var first = AttributeMemory.Empty.Remember(anna).Values.Keys.Single();
+        var second = AttributeMemory.Empty.Remember(bert).Values.Keys.Single();
+
+        Assert.Equal("first_name", first);
+        Assert.Same(first, second);
+    }
 }
