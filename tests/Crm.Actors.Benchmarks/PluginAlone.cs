@@ -51,7 +51,7 @@ public static class PluginAlone
             // Built by a delegate as the service builds its entities: an expression Props compiles a delegate per actor.
             var actors = ids.Select(id => system.ActorOf(DelegateProducer<Writer>.Props(() => new Writer(id)))).ToList();
             await Task.WhenAll(actors.Select(a => a.Ask<int>(Writer.Count.Instance, TimeSpan.FromMinutes(1)))); // recovered (empty)
-            return await MeasureAsync(() => Task.WhenAll(actors.Select(a => a.Ask<Writer.Written>(new Writer.Write(EventsPerActor), TimeSpan.FromMinutes(5)))));
+            return await MeasureAsync("writes", () => Task.WhenAll(actors.Select(a => a.Ask<Writer.Written>(new Writer.Write(EventsPerActor), TimeSpan.FromMinutes(5)))));
         });
         long recoveredHeap = 0;
         var (recoverySeconds, recoveryCpu, recoveryDatabase) = await WithSystemAsync(settings, hocon, async system =>
@@ -59,7 +59,7 @@ public static class PluginAlone
             // One actor first, so the journal's connection and tables are up before the clock starts.
             await system.ActorOf(DelegateProducer<Writer>.Props(() => new Writer("plugin-alone-warm-up"))).Ask<int>(Writer.Count.Instance, TimeSpan.FromMinutes(1));
             var heap = GC.GetTotalMemory(forceFullCollection: true);
-            var measured = await MeasureAsync(async () =>
+            var measured = await MeasureAsync("recovery", async () =>
             {
                 var counts = await Task.WhenAll(ids.Select(id =>
                     system.ActorOf(DelegateProducer<Writer>.Props(() => new Writer(id))).Ask<int>(Writer.Count.Instance, TimeSpan.FromMinutes(5))));
@@ -79,12 +79,15 @@ public static class PluginAlone
         };
     }
 
-    private static async Task<(double Seconds, TimeSpan Cpu, TimeSpan DatabaseCpu)> MeasureAsync(Func<Task> work)
+    private static async Task<(double Seconds, TimeSpan Cpu, TimeSpan DatabaseCpu)> MeasureAsync(string phase, Func<Task> work)
     {
         var cpu = ProcessorTime();
         var database = DatabaseCpu.PostgresProcesses();
         var clock = Stopwatch.StartNew();
+        var (methods, jit) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         await work();
+        // The JIT compiler is still at work this early in a process; how much of the CPU it took is printed apart.
+        Terminal.WriteLine($"    (e) {phase}: {(ProcessorTime() - cpu).TotalMilliseconds:F0} ms of CPU, of which JIT compilation {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount() - methods} methods)");
         return (clock.Elapsed.TotalSeconds, ProcessorTime() - cpu, DatabaseCpu.PostgresProcesses() - database);
     }
 
