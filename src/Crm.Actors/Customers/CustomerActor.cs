@@ -36,8 +36,8 @@ public sealed class CustomerActor : UntypedPersistentActor
     private readonly EntityLocality? _locality;
     private readonly LiveEntities<IActorRef>? _live;
     private readonly Operating.CrmMetrics? _metrics;
-    // Made when first needed (so is Eventsourced's Log): most entities never wait for the catalog, and each of up to
-    // Customers:MaxLiveEntities entities pays for every field it makes.
+    // Made when first needed: most entities never wait for the catalog, and each of up to Customers:MaxLiveEntities
+    // entities pays for every object it makes.
     private CancellationTokenSource? _stopping;
     // When this incarnation began (Stopwatch timestamp): its recovery, permit wait included, is measured from here.
     private readonly long _created = Stopwatch.GetTimestamp();
