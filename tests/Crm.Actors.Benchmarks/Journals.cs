@@ -61,5 +61,19 @@ public sealed class Journal : IAsyncDisposable
         }), null);
     }
 
+    /// <summary>
+    /// A fresh journal of <paramref name="kind"/> (<c>sqlite</c> or <c>postgres</c>, as in <c>Journals=</c>; a provider
+    /// name works too), or null and why not.
+    /// </summary>
+    public static async Task<(Journal? Journal, string? Skipped)> FreshAsync(string kind) =>
+        kind.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? await PostgresAsync() : (Sqlite(), null);
+
+    /// <summary>Another fresh journal of this one's kind (which was available a moment ago).</summary>
+    public async Task<Journal> AnotherAsync()
+    {
+        var (journal, skipped) = await FreshAsync(Provider);
+        return journal ?? throw new InvalidOperationException($"a second {Name} journal: {skipped}");
+    }
+
     public ValueTask DisposeAsync() => _remove();
 }

@@ -85,9 +85,9 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         var shares = new List<double>();
         for (var round = 1; round <= maxRounds; round++)
         {
-            var (jit, cpu) = (System.Runtime.JitInfo.GetCompilationTime(), ProcessorTime());
+            var (jit, cpu) = (System.Runtime.JitInfo.GetCompilationTime(), Cpu.Process());
             await WarmUpRoundAsync(journal, workload, count, $"bench-warm-up-{journal.Provider}-{round}");
-            shares.Add((System.Runtime.JitInfo.GetCompilationTime() - jit) / (ProcessorTime() - cpu));
+            shares.Add((System.Runtime.JitInfo.GetCompilationTime() - jit) / (Cpu.Process() - cpu));
             if (shares[^1] < 0.05) break;
         }
         return shares;
@@ -98,17 +98,11 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         await using var braze = await LocalBraze.StartAsync(ApiKey, requestsPerWindow: int.MaxValue);
         await using var catalog = await LocalCatalog.StartAsync(SampleEvents.Activities);
         // A group of its own: the measured run's consumer then joins at once instead of waiting out this one's session.
-        var app = await CrmHost.StartInProcessAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl, group: group));
-        try
+        await WithServiceAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl, group: group), async app =>
         {
             var stats = app.Services.GetRequiredService<PipelineStats>();
             await Waiting.Until(() => stats.Delivered + stats.DeadLettered + stats.Skipped >= count, TimeSpan.FromMinutes(2));
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        });
     }
 
     /// <summary>
@@ -124,25 +118,19 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         foreach (var topic in DemoEnvironment.Topics) kafka.CreateTopic(workload.TopicPrefix + topic, partitions: 4);
         Workload.ProduceAll(_bootstrap, workload.ColdRecords(count));
         PeakMemory.Reset();
-        var app = await CrmHost.StartInProcessAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl, group: $"bench-cold-{journal.Provider}"));
-        try
+        return await WithServiceAsync(Settings(journal, [workload.TopicPrefix], braze.BaseUrl, catalog.BaseUrl, group: $"bench-cold-{journal.Provider}"), async app =>
         {
             var stats = app.Services.GetRequiredService<PipelineStats>();
             long Done() => stats.Delivered + stats.DeadLettered + stats.Skipped;
             await Waiting.Until(() => stats.RecordsIn > 0, TimeSpan.FromMinutes(1));
             var clock = Stopwatch.StartNew();
-            var cpu = ProcessorTime();
+            var cpu = Cpu.Process();
             await Waiting.Until(() => Done() >= count, TimeSpan.FromMinutes(3), () => $"{Done()} cold records done");
             var result = new ColdResult(journal.Name, workload.Customers.Count, (count - stats.DeadLettered - stats.Skipped) / clock.Elapsed.TotalSeconds,
-                (ProcessorTime() - cpu).TotalMilliseconds / count, PeakMemory.Bytes());
+                (Cpu.Process() - cpu).TotalMilliseconds / count, PeakMemory.Bytes());
             Terminal.WriteLine($"  (b) cold, {journal.Name}: {count} records of {result.Customers} customers at {result.RecordsPerSecond:F0}/s");
             return result;
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        });
     }
 
     public async Task<PipelineResult> RunAsync(Journal journal, Workload bulk, int bulkCount)
@@ -173,9 +161,9 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
 
             await Waiting.Until(() => stats.RecordsIn > 0, TimeSpan.FromMinutes(1));
             var clock = Stopwatch.StartNew(); // from the first record: start-up and group join are not throughput
-            var cpu = ProcessorTime();
+            var cpu = Cpu.Process();
             var jit = System.Runtime.JitInfo.GetCompilationTime();
-            var databaseCpu = DatabaseCpu.PostgresProcesses();
+            var databaseCpu = Cpu.PostgresServer();
             var stagesBefore = stageTimes.Snapshot();
             var misses = QueryCacheMisses.Total();
             await Waiting.Until(() => Done() >= bulkCount, TimeSpan.FromMinutes(3), Progress);
@@ -183,9 +171,9 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
             // Records delivered to Braze; dead-lettered and skipped ones are counted apart (none in this workload).
             (deadLettered, skipped) = (stats.DeadLettered, stats.Skipped);
             rate = (bulkCount - deadLettered - skipped) / clock.Elapsed.TotalSeconds;
-            cpuPerRecord = (ProcessorTime() - cpu).TotalMilliseconds / bulkCount;
+            cpuPerRecord = (Cpu.Process() - cpu).TotalMilliseconds / bulkCount;
             jitPerRecord = (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds / bulkCount;
-            databaseCpuPerRecord = (DatabaseCpu.PostgresProcesses() - databaseCpu).TotalMilliseconds / bulkCount;
+            databaseCpuPerRecord = (Cpu.PostgresServer() - databaseCpu).TotalMilliseconds / bulkCount;
             stages = StageTimes.Between(stagesBefore, stageTimes.Snapshot());
             (requests, objects) = (counters.SucceededRequests, counters.ObjectsAccepted);
             Terminal.WriteLine($"  (b) {journal.Name}: {bulkCount} records at {rate:F0}/s; Braze {requests} requests, {objects} objects");
@@ -293,12 +281,6 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
         finally { Terminal.WriteLine($"  linq2db query-cache misses during recovery: {QueryCacheMisses.Total() - misses}"); }
     }
 
-    /// <summary>CPU time of the whole process: less at the mercy of the neighbours than wall-clock rates.</summary>
-    private static TimeSpan ProcessorTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
 
     private static double Percentile(IReadOnlyList<double> sorted, double quantile) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
@@ -310,12 +292,28 @@ public sealed class PipelineRun(MockKafkaCluster kafka, BenchmarkOptions options
     private static async Task<(Recovery Workload, Recovery Deep)> RecoverAsync(
         Dictionary<string, string?> settings, IReadOnlyList<string> customers, IReadOnlyList<string> deepCustomers)
     {
-        var app = await CrmHost.StartInProcessAsync(settings);
-        try
+        return await WithServiceAsync(settings, async app =>
         {
             var region = app.Services.GetRequiredService<ActorRegistry>().Get<CustomerActor>();
             await region.Ask<CustomerView>(new GetCustomer("cus_bench_warm_up"), TimeSpan.FromMinutes(2)); // the cluster and shards are up
             return (await RecoverAsync(region, customers), await RecoverAsync(region, deepCustomers));
+        });
+    }
+
+    private static Task WithServiceAsync(Dictionary<string, string?> settings, Func<WebApplication, Task> run) =>
+        WithServiceAsync(settings, async app =>
+        {
+            await run(app);
+            return true;
+        });
+
+    /// <summary>Starts the service in this process over <paramref name="settings"/>, runs <paramref name="run"/> on it, and stops it.</summary>
+    private static async Task<T> WithServiceAsync<T>(Dictionary<string, string?> settings, Func<WebApplication, Task<T>> run)
+    {
+        var app = await CrmHost.StartInProcessAsync(settings);
+        try
+        {
+            return await run(app);
         }
         finally
         {

@@ -81,14 +81,14 @@ public static class PluginAlone
 
     private static async Task<(double Seconds, TimeSpan Cpu, TimeSpan DatabaseCpu)> MeasureAsync(string phase, Func<Task> work)
     {
-        var cpu = ProcessorTime();
-        var database = DatabaseCpu.PostgresProcesses();
+        var cpu = Cpu.Process();
+        var database = Cpu.PostgresServer();
         var clock = Stopwatch.StartNew();
         var (methods, jit) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         await work();
         // The JIT compiler is still at work this early in a process; how much of the CPU it took is printed apart.
-        Terminal.WriteLine($"    (e) {phase}: {(ProcessorTime() - cpu).TotalMilliseconds:F0} ms of CPU, of which JIT compilation {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount() - methods} methods)");
-        return (clock.Elapsed.TotalSeconds, ProcessorTime() - cpu, DatabaseCpu.PostgresProcesses() - database);
+        Terminal.WriteLine($"    (e) {phase}: {(Cpu.Process() - cpu).TotalMilliseconds:F0} ms of CPU, of which JIT compilation {(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount() - methods} methods)");
+        return (clock.Elapsed.TotalSeconds, Cpu.Process() - cpu, Cpu.PostgresServer() - database);
     }
 
     private static async Task<T> WithSystemAsync<T>(PersistenceSettings settings, string hocon, Func<ActorSystem, Task<T>> run)
@@ -105,11 +105,6 @@ public static class PluginAlone
         finally { await host.StopAsync(); }
     }
 
-    private static TimeSpan ProcessorTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
 
     /// <summary>Persists one small event per write, each after the last one's callback, as a customer entity does.</summary>
     private sealed class Writer : UntypedPersistentActor

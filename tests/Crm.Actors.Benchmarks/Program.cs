@@ -21,7 +21,7 @@ if (options.PluginAloneOnly)
 {
     foreach (var name in options.Journals)
     {
-        var journal = name.Equals("postgres", StringComparison.OrdinalIgnoreCase) ? (await Journal.PostgresAsync()).Journal : Journal.Sqlite();
+        var (journal, _) = await Journal.FreshAsync(name);
         if (journal is null) continue;
         await using (journal)
         {
@@ -61,9 +61,7 @@ var plugins = new List<PluginResult>();
 var skipped = new List<string>();
 foreach (var name in options.Journals)
 {
-    var (journal, whyNot) = name.Equals("postgres", StringComparison.OrdinalIgnoreCase)
-        ? await Journal.PostgresAsync()
-        : (Journal.Sqlite(), null);
+    var (journal, whyNot) = await Journal.FreshAsync(name);
     if (journal is null)
     {
         skipped.Add(whyNot!);
@@ -71,7 +69,7 @@ foreach (var name in options.Journals)
         continue;
     }
     // Each journal's own code (SQLite or Npgsql, and linq2db's provider) is compiled before it is measured.
-    await using (var warmUpJournal = journal.Name == "SQLite" ? Journal.Sqlite() : (await Journal.PostgresAsync()).Journal!)
+    await using (var warmUpJournal = await journal.AnotherAsync())
     {
         var shares = await new PipelineRun(kafka, options).WarmUpAsync(warmUpJournal, warmUp, warmUpRecords.Count);
         Terminal.WriteLine($"  warm-up, {journal.Name}: {shares.Count} rounds of {warmUpRecords.Count} other records; JIT compilation {string.Join(", ", shares.Select(s => s.ToString("P0")))} of each round's CPU");
@@ -84,7 +82,7 @@ foreach (var name in options.Journals)
         colds.Add(await new PipelineRun(kafka, options).RunColdAsync(journal, records.Count));
     }
     // The journal plugin alone, on a fresh journal of the same kind: the ceiling of anything built on it here.
-    await using (var alone = journal.Name == "SQLite" ? Journal.Sqlite() : (await Journal.PostgresAsync()).Journal!)
+    await using (var alone = await journal.AnotherAsync())
     {
         var plugin = await PluginAlone.RunAsync(alone);
         plugins.Add(plugin);

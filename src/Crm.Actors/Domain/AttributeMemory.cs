@@ -67,14 +67,20 @@ public sealed record AttributeMemory(ImmutableDictionary<string, ulong> Values)
 
     // Attribute names come from the event types' mappings, a small set, but each object is parsed anew (and each journal
     // row read anew), so every live entity held its own copies of the same names. One copy of each, up to a bound that
-    // names from data could not push memory past.
+    // names from data could not push memory past. Counted apart: ConcurrentDictionary.Count takes every lock, and this
+    // runs for each attribute of each event.
     private const int MaxSharedNames = 4096;
     private static readonly ConcurrentDictionary<string, string> SharedNames = new(StringComparer.Ordinal);
+    private static int _sharedNameCount;
 
-    private static string SharedName(string name) =>
-        SharedNames.TryGetValue(name, out var shared) ? shared
-        : SharedNames.Count < MaxSharedNames ? SharedNames.GetOrAdd(name, name)
-        : name;
+    private static string SharedName(string name)
+    {
+        if (SharedNames.TryGetValue(name, out var shared)) return shared;
+        if (Volatile.Read(ref _sharedNameCount) >= MaxSharedNames) return name;
+        if (!SharedNames.TryAdd(name, name)) return SharedNames[name]; // another entity added it meanwhile
+        Interlocked.Increment(ref _sharedNameCount);
+        return name;
+    }
 
     /// <summary>
     /// The memory without <paramref name="names"/>: their next value is sent whatever it is (Braze rejected an object

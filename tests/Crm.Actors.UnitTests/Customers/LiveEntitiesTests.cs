@@ -19,11 +19,7 @@ public sealed class LiveEntitiesTests
     [Fact]
     public void Past_the_limit_the_least_recently_used_is_asked_to_passivate_not_the_oldest_started()
     {
-        var live = new LiveEntities<string>(limit: 3);
-        live.Used("a");
-        live.Used("b");
-        live.Used("c");
-        live.Used("a"); // b is now the least recently used
+        var live = UsedInOrder(limit: 3, "a", "b", "c", "a"); // b is now the least recently used
 
         Assert.Equal("b", live.Used("d"));
         Assert.Equal(3, live.Count);
@@ -34,9 +30,7 @@ public sealed class LiveEntitiesTests
     [Fact]
     public void An_entity_asked_to_passivate_leaves_the_list_and_comes_back_when_used_again()
     {
-        var live = new LiveEntities<string>(limit: 2);
-        live.Used("a");
-        live.Used("b");
+        var live = UsedInOrder(limit: 2, "a", "b");
         Assert.Equal("a", live.Used("c"));
         Assert.Equal(2, live.Count);
 
@@ -49,9 +43,7 @@ public sealed class LiveEntitiesTests
     [Fact]
     public void A_stopped_entity_frees_its_place()
     {
-        var live = new LiveEntities<string>(limit: 2);
-        live.Used("a");
-        live.Used("b");
+        var live = UsedInOrder(limit: 2, "a", "b");
         live.Stopped("a");
 
         Assert.Null(live.Used("c"));
@@ -61,4 +53,12 @@ public sealed class LiveEntitiesTests
     [Fact]
     public void The_limit_is_at_least_one() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new LiveEntities<string>(limit: 0));
+
+    /// <summary>A node's live entities after <paramref name="entities"/> each took a batch, in that order.</summary>
+    private static LiveEntities<string> UsedInOrder(int limit, params string[] entities)
+    {
+        var live = new LiveEntities<string>(limit);
+        foreach (var entity in entities) live.Used(entity);
+        return live;
+    }
 }
